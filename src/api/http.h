@@ -1,0 +1,121 @@
+/*
+ * http.h — the HTTP server (libmicrohttpd, epoll + thread pool) and the request object
+ * handlers work with.
+ *
+ * A request owns an arena freed after its response is sent. Handlers answer synchronously
+ * (http_reply_* then return HTTP_DONE) or asynchronously: return HTTP_ASYNC, and later, from
+ * any thread, set the reply and call http_resume exactly once. The connection is suspended
+ * in between, so it costs no worker thread while it waits (e.g. for a group commit).
+ */
+#ifndef SH_API_HTTP_H
+#define SH_API_HTTP_H
+
+#include "lib/arena.h"
+#include "lib/log.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct api;
+struct field_errors;
+struct MHD_Connection;
+struct MHD_Daemon;
+
+enum { HTTP_DONE = 0, HTTP_ASYNC = 1 };
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 6
+
+struct principal {
+    char project_id[48];
+    char key_id[48];
+    char scopes[256];
+};
+
+struct route;
+
+struct http_req {
+    struct api *api;
+    struct MHD_Connection *conn;
+    struct arena arena;
+    const char *method;
+    const char *path;
+    char request_id[72];
+    int64_t start_us;
+
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+
+    const struct route *route;
+    const char *params[HTTP_MAX_PARAMS];
+    struct principal principal;
+
+    pthread_mutex_t mu;
+    int state;
+    unsigned status;
+    char *resp_body;
+    size_t resp_len;
+    const char *resp_type;
+    const char *hdr_name[HTTP_MAX_HEADERS];
+    const char *hdr_value[HTTP_MAX_HEADERS];
+    int nhdr;
+    void *async; /* handler-owned while HTTP_ASYNC */
+};
+
+struct http_cfg {
+    const char *listen;     /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+    int threads;            /* worker threads (default: number of CPUs) */
+    size_t max_body;        /* bytes (default 65536) */
+    unsigned idle_timeout;  /* seconds a connection may stay silent (default 30) */
+    unsigned max_conns;     /* default 10000 */
+};
+
+struct http_server;
+
+/* Starts listening. *port_out gets the bound port (useful with port 0). Returns SH_OK,
+ * SH_EINVAL for a bad listen address, SH_EIO when the port cannot be bound. */
+int http_start(const struct http_cfg *cfg, struct api *api, const struct log *log,
+               struct http_server **out, int *port_out);
+
+/* Stops accepting connections; requests already received are still answered. */
+void http_quiesce(struct http_server *s);
+
+/* Number of requests received and not yet answered. Any thread. */
+int http_active(struct http_server *s);
+
+/* Stops the server and frees it. Call after http_active() reached 0. NULL is a no-op. */
+void http_stop(struct http_server *s);
+
+/* Parses "host:port" into family/address text and port. Returns SH_OK or SH_EINVAL. */
+int http_parse_listen(const char *listen, char *host, size_t hostcap, int *port);
+
+/* ---- replies (handler thread, or any thread before http_resume) ------------------------ */
+
+/* Sets a JSON reply; takes body (decref'd here). */
+void http_reply_json(struct http_req *r, unsigned status, json_t *body);
+
+/* Sets a reply whose body text is already JSON (borrowed; copied into the arena). */
+void http_reply_raw(struct http_req *r, unsigned status, const char *type, const char *body,
+                    size_t len);
+
+/* Sets an RFC 9457 problem+json reply. errors may be NULL. detail may be NULL. */
+void http_problem(struct http_req *r, unsigned status, const char *code, const char *title,
+                  const char *detail, const struct field_errors *errors);
+
+/* Adds a response header (name and value borrowed; copy into the arena if transient). */
+void http_header(struct http_req *r, const char *name, const char *value);
+
+/* Request header value or NULL. Handler thread only. */
+const char *http_req_header(struct http_req *r, const char *name);
+
+/* Query argument or NULL. Handler thread only. */
+const char *http_query(struct http_req *r, const char *name);
+
+/* Completes an HTTP_ASYNC request. Any thread; exactly once per async request. */
+void http_resume(struct http_req *r);
+
+#endif

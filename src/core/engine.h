@@ -1,0 +1,61 @@
+/*
+ * engine.h — the dispatch engine: one libevent thread that claims due messages from the
+ * store, routes them to a provider credential, submits, applies outcomes and receipts
+ * through the message state machine, retries with backoff and polls status.
+ *
+ * Threads: engine_new/start/stop/free from the owning (main) thread; engine_notify from
+ * any thread. Everything else happens on the engine thread. Store callbacks (writer
+ * thread) are handed to the engine thread through a locked post queue.
+ */
+#ifndef SH_CORE_ENGINE_H
+#define SH_CORE_ENGINE_H
+
+#include "lib/log.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define ENGINE_MAX_RETRIES 8
+
+struct engine_cfg {
+    int batch;                                /* messages per claim (default 256) */
+    int max_inflight;                         /* submits awaiting an answer (default 4096) */
+    int64_t lease_ms;                         /* claim lease (default 300 s) */
+    int64_t tick_ms;                          /* idle poll of the queue (default 100 ms) */
+    int max_retries;                          /* after the first attempt (default 3) */
+    int64_t backoff_ms[ENGINE_MAX_RETRIES];   /* default 30 s, 2 min, 8 min */
+    int64_t poll_first_ms;                    /* first status poll after acceptance (10 s) */
+    int64_t poll_give_up_ms;                  /* stop polling this long after creation (72 h) */
+    const char *owner;                        /* lease owner id of this run (borrowed) */
+    const char *simulator_log;                /* test hook for the simulator, or NULL */
+};
+
+struct engine;
+
+/* Fills the defaults documented above. */
+void engine_cfg_default(struct engine_cfg *cfg);
+
+/* Returns new engine (engine_free) using store and log (borrowed, must outlive it). */
+int engine_new(struct store *store, const struct log *log, const struct engine_cfg *cfg,
+               struct engine **out);
+
+/* Loads credentials, opens drivers and starts the thread. SH_EIO when no thread. */
+int engine_start(struct engine *e);
+
+/* Says new work may be due (a message was accepted). Any thread; cheap; coalesces. */
+void engine_notify(struct engine *e);
+
+/* Whether the engine thread is running (for /readyz). Any thread. */
+int engine_running(struct engine *e);
+
+/*
+ * Stops claiming, waits up to drain_ms for submits in flight to be answered and their
+ * outcomes committed, then stops the thread. Messages still in flight after the deadline
+ * keep their lease and are retried after it expires (or at the next start). Blocks.
+ */
+void engine_stop(struct engine *e, int64_t drain_ms);
+
+/* Frees the engine (stopped or never started). NULL is a no-op. */
+void engine_free(struct engine *e);
+
+#endif

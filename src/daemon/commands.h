@@ -1,0 +1,15 @@
+/*
+ * commands.h — the subcommands of the smshub binary. Each returns the process exit code:
+ * 0 success, 1 runtime failure, 2 usage or configuration error.
+ */
+#ifndef SH_DAEMON_COMMANDS_H
+#define SH_DAEMON_COMMANDS_H
+
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+
+/* Prints "smshub: <msg>" on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,207 @@
+/* config.c — see config.h. */
+#include "daemon/config.h"
+#include "api/http.h"
+#include "lib/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct opt {
+    const char *flag;
+    const char *env;
+};
+
+enum opt_id {
+    OPT_DB,
+    OPT_LISTEN,
+    OPT_MASTER_KEY,
+    OPT_LOG_LEVEL,
+    OPT_HTTP_THREADS,
+    OPT_DB_SYNC,
+    OPT_PORT_FILE,
+    OPT_RETRY_BACKOFF,
+    OPT_SIMULATOR_LOG,
+    OPT__COUNT
+};
+
+static const struct opt opts[OPT__COUNT] = {
+    [OPT_DB] = {"db", "SMSHUB_DB"},
+    [OPT_LISTEN] = {"listen", "SMSHUB_LISTEN"},
+    [OPT_MASTER_KEY] = {"master-key-file", "SMSHUB_MASTER_KEY_FILE"},
+    [OPT_LOG_LEVEL] = {"log-level", "SMSHUB_LOG_LEVEL"},
+    [OPT_HTTP_THREADS] = {"http-threads", "SMSHUB_HTTP_THREADS"},
+    [OPT_DB_SYNC] = {"db-sync", "SMSHUB_DB_SYNC"},
+    [OPT_PORT_FILE] = {"port-file", "SMSHUB_PORT_FILE"},
+    [OPT_RETRY_BACKOFF] = {"retry-backoff", "SMSHUB_RETRY_BACKOFF"},
+    [OPT_SIMULATOR_LOG] = {NULL, "SMSHUB_SIMULATOR_LOG"},
+};
+
+int config_parse_backoff(const char *s, int64_t *out, int *n)
+{
+    int k = 0;
+    const char *p = s;
+    while (*p != '\0') {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        int64_t mul;
+        if (end == p || v < 0)
+            return SH_EINVAL;
+        if (strncmp(end, "ms", 2) == 0) {
+            mul = 1;
+            end += 2;
+        } else if (*end == 's') {
+            mul = 1000;
+            end++;
+        } else if (*end == 'm') {
+            mul = 60000;
+            end++;
+        } else if (*end == 'h') {
+            mul = 3600000;
+            end++;
+        } else {
+            return SH_EINVAL;
+        }
+        if (k >= ENGINE_MAX_RETRIES || v > 7 * 24 * 3600 * 1000LL / mul)
+            return SH_EINVAL;
+        out[k++] = v * mul;
+        if (*end == ',')
+            end++;
+        else if (*end != '\0')
+            return SH_EINVAL;
+        p = end;
+    }
+    *n = k;
+    return SH_OK;
+}
+
+static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, size_t errcap)
+{
+    char host[64];
+    int port;
+    switch (id) {
+    case OPT_DB:
+        if (*v == '\0' || strlen(v) >= sizeof(cfg->db))
+            goto bad;
+        if (strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0) {
+            snprintf(err, errcap, "db: PostgreSQL is not supported by this build yet; use "
+                                  "sqlite:PATH");
+            return SH_EINVAL;
+        }
+        snprintf(cfg->db, sizeof(cfg->db), "%s", v);
+        return SH_OK;
+    case OPT_LISTEN:
+        if (http_parse_listen(v, host, sizeof(host), &port) != SH_OK ||
+            strlen(v) >= sizeof(cfg->listen))
+            goto bad;
+        snprintf(cfg->listen, sizeof(cfg->listen), "%s", v);
+        return SH_OK;
+    case OPT_MASTER_KEY:
+        if (*v == '\0' || strlen(v) >= sizeof(cfg->master_key_file))
+            goto bad;
+        snprintf(cfg->master_key_file, sizeof(cfg->master_key_file), "%s", v);
+        return SH_OK;
+    case OPT_LOG_LEVEL:
+        if (log_level_parse(v, &cfg->log_level) != SH_OK)
+            goto bad;
+        return SH_OK;
+    case OPT_HTTP_THREADS: {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || n < 1 || n > 256)
+            goto bad;
+        cfg->http_threads = (int)n;
+        return SH_OK;
+    }
+    case OPT_DB_SYNC:
+        if (strcmp(v, "full") == 0)
+            cfg->sync_full = 1;
+        else if (strcmp(v, "normal") == 0)
+            cfg->sync_full = 0;
+        else
+            goto bad;
+        return SH_OK;
+    case OPT_PORT_FILE:
+        if (strlen(v) >= sizeof(cfg->port_file))
+            goto bad;
+        snprintf(cfg->port_file, sizeof(cfg->port_file), "%s", v);
+        return SH_OK;
+    case OPT_RETRY_BACKOFF:
+        if (config_parse_backoff(v, cfg->backoff_ms, &cfg->max_retries) != SH_OK)
+            goto bad;
+        return SH_OK;
+    case OPT_SIMULATOR_LOG:
+        if (strlen(v) >= sizeof(cfg->simulator_log))
+            goto bad;
+        snprintf(cfg->simulator_log, sizeof(cfg->simulator_log), "%s", v);
+        return SH_OK;
+    case OPT__COUNT:
+        break;
+    }
+bad:
+    snprintf(err, errcap, "invalid value for %s / --%s: \"%.64s\"", opts[id].env,
+             opts[id].flag ? opts[id].flag : "(env only)", v);
+    return SH_EINVAL;
+}
+
+int config_from_env(struct config *cfg, char *err, size_t errcap)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    snprintf(cfg->db, sizeof(cfg->db), "sqlite:./data/smshub.db");
+    snprintf(cfg->listen, sizeof(cfg->listen), "127.0.0.1:8080");
+    snprintf(cfg->master_key_file, sizeof(cfg->master_key_file), "./data/master.key");
+    cfg->log_level = LOG_INFO;
+    cfg->sync_full = 1;
+    cfg->max_retries = 3;
+    cfg->backoff_ms[0] = 30000;
+    cfg->backoff_ms[1] = 120000;
+    cfg->backoff_ms[2] = 480000;
+    for (int i = 0; i < OPT__COUNT; i++) {
+        const char *v = getenv(opts[i].env);
+        if (v != NULL && apply(cfg, (enum opt_id)i, v, err, errcap) != SH_OK)
+            return SH_EINVAL;
+    }
+    return SH_OK;
+}
+
+int config_from_args(struct config *cfg, int argc, char **argv, int *check_config, char *err,
+                     size_t errcap)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        size_t nl;
+        int id;
+
+        if (strcmp(a, "--check-config") == 0 && check_config != NULL) {
+            *check_config = 1;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            snprintf(err, errcap, "unexpected argument \"%.64s\"", a);
+            return SH_EINVAL;
+        }
+        a += 2;
+        nl = strcspn(a, "=");
+        for (id = 0; id < OPT__COUNT; id++) {
+            if (opts[id].flag != NULL && strlen(opts[id].flag) == nl &&
+                strncmp(opts[id].flag, a, nl) == 0)
+                break;
+        }
+        if (id == OPT__COUNT) {
+            snprintf(err, errcap, "unknown option --%.*s (see smshub help)", (int)nl, a);
+            return SH_EINVAL;
+        }
+        if (a[nl] == '=') {
+            val = a + nl + 1;
+        } else if (i + 1 < argc) {
+            val = argv[++i];
+        } else {
+            snprintf(err, errcap, "option --%s needs a value", opts[id].flag);
+            return SH_EINVAL;
+        }
+        if (apply(cfg, (enum opt_id)id, val, err, errcap) != SH_OK)
+            return SH_EINVAL;
+    }
+    return SH_OK;
+}

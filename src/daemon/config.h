@@ -1,0 +1,48 @@
+/*
+ * config.h — daemon configuration from environment variables and matching flags
+ * (flags win). Defaults follow DESIGN.md §1: SQLite under ./data/, 127.0.0.1:8080.
+ *
+ *   SMSHUB_DB               --db URL              sqlite:./data/smshub.db
+ *   SMSHUB_LISTEN           --listen HOST:PORT    127.0.0.1:8080
+ *   SMSHUB_MASTER_KEY_FILE  --master-key-file P   ./data/master.key (created when missing)
+ *   SMSHUB_LOG_LEVEL        --log-level L         info
+ *   SMSHUB_HTTP_THREADS     --http-threads N      number of CPUs
+ *   SMSHUB_DB_SYNC          --db-sync full|normal full
+ *   SMSHUB_PORT_FILE        --port-file P         (unset) write the bound port there
+ *   SMSHUB_RETRY_BACKOFF    --retry-backoff LIST  30s,2m,8m (retries after a temporary failure)
+ *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
+ */
+#ifndef SH_DAEMON_CONFIG_H
+#define SH_DAEMON_CONFIG_H
+
+#include "core/engine.h"
+#include "lib/log.h"
+
+struct config {
+    char db[512];
+    char listen[128];
+    char master_key_file[512];
+    char port_file[512];
+    char simulator_log[512];
+    enum log_level log_level;
+    int http_threads;
+    int sync_full;
+    int max_retries;
+    int64_t backoff_ms[ENGINE_MAX_RETRIES];
+};
+
+/* Fills cfg from defaults then the environment. Returns SH_OK or SH_EINVAL with a message. */
+int config_from_env(struct config *cfg, char *err, size_t errcap);
+
+/*
+ * Applies the flags of argv (from index 0, getopt-style "--name value" or "--name=value")
+ * that config knows; unknown flags are an error unless allow_unknown. Returns SH_OK or
+ * SH_EINVAL with a message. *check_config is set by --check-config (may be NULL).
+ */
+int config_from_args(struct config *cfg, int argc, char **argv, int *check_config, char *err,
+                     size_t errcap);
+
+/* Parses "30s,2m,8m" (units ms, s, m, h) into at most ENGINE_MAX_RETRIES delays. */
+int config_parse_backoff(const char *s, int64_t *out, int *n);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * serve.c — `smshub serve`: build the context (store, engine, API), run until SIGTERM or
+ * SIGINT, then stop in order: stop accepting, answer requests already received, drain the
+ * engine, flush and close the store.
+ */
+#include "api/api.h"
+#include "api/auth.h"
+#include "core/credcache.h"
+#include "core/engine.h"
+#include "core/phone.h"
+#include "daemon/commands.h"
+#include "daemon/config.h"
+#include "daemon/masterkey.h"
+#include "lib/clock.h"
+#include "lib/err.h"
+#include "lib/id.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <event2/thread.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IDEMPOTENCY_RETENTION_MS (24LL * 3600 * 1000)
+#define MAINTENANCE_EVERY_MS (60LL * 1000)
+#define HTTP_DRAIN_MS 10000
+#define ENGINE_DRAIN_MS 5000
+
+static int write_port_file(const char *path, int port)
+{
+    char tmp[600], text[16];
+    int n = snprintf(text, sizeof(text), "%d\n", port);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return SH_EIO;
+    if (write(fd, text, (size_t)n) != n) {
+        close(fd);
+        return SH_EIO;
+    }
+    close(fd);
+    return rename(tmp, path) == 0 ? SH_OK : SH_EIO; /* readers never see a partial file */
+}
+
+static int check_config(const struct config *cfg)
+{
+    char err[256] = "";
+    struct master_key mk;
+    int st = master_key_load(cfg->master_key_file, 0, &mk, err, sizeof(err));
+    sodium_memzero(&mk, sizeof(mk));
+    if (st == SH_EINVAL) {
+        cmd_error("%s", err);
+        return 2;
+    }
+    printf("{\"status\":\"ok\",\"db\":\"%s\",\"listen\":\"%s\",\"master_key_file\":\"%s\","
+           "\"master_key\":\"%s\"}\n",
+           strncmp(cfg->db, "sqlite", 6) == 0 ? "sqlite" : "other", cfg->listen,
+           cfg->master_key_file, st == SH_OK ? "present" : "will be created");
+    return 0;
+}
+
+/* Runs periodic housekeeping on the main thread (which otherwise only waits for signals). */
+static void maintenance(struct store *store, const struct log *log)
+{
+    size_t purged = 0;
+    int st = store_purge_idempotency(store, clock_now_ms() - IDEMPOTENCY_RETENTION_MS, &purged);
+    if (st != SH_OK)
+        log_msg(log, LOG_WARN, NULL, "idempotency purge failed: %s", sh_strerror(st));
+    else if (purged > 0)
+        log_msg(log, LOG_DEBUG, NULL, "purged %zu idempotency records", purged);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct config cfg;
+    struct log lg;
+    char err[256] = "";
+    int check = 0, rc = 1, st, port = 0;
+    struct store *store = NULL;
+    struct engine *engine = NULL;
+    struct http_server *http = NULL;
+    struct master_key mk;
+    struct api api;
+    struct store_cfg scfg;
+    struct engine_cfg ecfg;
+    struct http_cfg hcfg;
+    char owner[ID_MAX];
+    sigset_t sigs;
+
+    memset(&api, 0, sizeof(api));
+    if (config_from_env(&cfg, err, sizeof(err)) != SH_OK ||
+        config_from_args(&cfg, argc, argv, &check, err, sizeof(err)) != SH_OK) {
+        cmd_error("%s", err);
+        return 2;
+    }
+    if (check)
+        return check_config(&cfg);
+
+    log_init(&lg, cfg.log_level, STDERR_FILENO);
+    if (sodium_init() < 0) {
+        cmd_error("libsodium failed to initialise");
+        return 1;
+    }
+    phone_init();
+    evthread_use_pthreads();
+
+    /* every thread created from here on inherits this mask; only sigtimedwait sees them */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    err[0] = '\0';
+    st = master_key_load(cfg.master_key_file, 1, &mk, err, sizeof(err));
+    if (st != SH_OK) {
+        cmd_error("%s", err);
+        rc = st == SH_EINVAL ? 2 : 1;
+        goto out;
+    }
+    if (err[0] != '\0')
+        log_msg(&lg, LOG_WARN, NULL, "%s", err);
+
+    scfg = (struct store_cfg){.sync_full = cfg.sync_full, .read_conns = 8, .log = &lg};
+    st = store_open(cfg.db, &scfg, &store);
+    if (st != SH_OK) {
+        cmd_error("cannot open database %s: %s", cfg.db, sh_strerror(st));
+        goto out;
+    }
+    int applied = 0;
+    st = store_migrate(store, &applied);
+    if (st != SH_OK) {
+        cmd_error("database migration failed: %s", sh_strerror(st));
+        goto out;
+    }
+    id_new("run", clock_now_ms(), owner, sizeof(owner));
+    size_t in_doubt = 0;
+    st = store_recover(store, owner, clock_now_ms(), &in_doubt);
+    if (st != SH_OK) {
+        cmd_error("recovery of leased messages failed: %s", sh_strerror(st));
+        goto out;
+    }
+    if (in_doubt > 0)
+        log_msg(&lg, LOG_WARN, NULL,
+                "%zu messages had a submit in flight when the previous run stopped; they are "
+                "queued again (a provider may see them twice)",
+                in_doubt);
+
+    engine_cfg_default(&ecfg);
+    ecfg.owner = owner;
+    ecfg.max_retries = cfg.max_retries;
+    memcpy(ecfg.backoff_ms, cfg.backoff_ms, sizeof(ecfg.backoff_ms));
+    ecfg.simulator_log = cfg.simulator_log[0] ? cfg.simulator_log : NULL;
+    if (engine_new(store, &lg, &ecfg, &engine) != SH_OK || engine_start(engine) != SH_OK) {
+        cmd_error("cannot start the dispatch engine");
+        goto out;
+    }
+
+    api.store = store;
+    api.engine = engine;
+    api.log = &lg;
+    msg_limits_default(&api.limits);
+    api.auth = auth_cache_new();
+    api.creds = credcache_new(store);
+    api.started_at = clock_now_ms();
+    hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
+    st = http_start(&hcfg, &api, &lg, &http, &port);
+    if (st != SH_OK) {
+        cmd_error("cannot listen on %s (is the port in use?)", cfg.listen);
+        goto out;
+    }
+    if (cfg.port_file[0] != '\0' && write_port_file(cfg.port_file, port) != SH_OK) {
+        cmd_error("cannot write the port file %s", cfg.port_file);
+        goto out;
+    }
+    atomic_store(&api.ready, 1);
+    {
+        char fields[300];
+        snprintf(fields, sizeof(fields), "\"listen\":\"%s\",\"port\":%d,\"migrations_applied\":%d",
+                 cfg.listen, port, applied);
+        log_msg(&lg, LOG_INFO, fields, "smshub serving");
+    }
+
+    int64_t next_maintenance = clock_now_ms();
+    for (;;) {
+        struct timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+        int sig = sigtimedwait(&sigs, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_msg(&lg, LOG_INFO, NULL, "signal %d: stopping", sig);
+            break;
+        }
+        if (clock_now_ms() >= next_maintenance) {
+            maintenance(store, &lg);
+            next_maintenance = clock_now_ms() + MAINTENANCE_EVERY_MS;
+        }
+    }
+    atomic_store(&api.ready, 0);
+    rc = 0;
+out:
+    if (http != NULL) {
+        int64_t until = clock_now_ms() + HTTP_DRAIN_MS;
+        http_quiesce(http);
+        while (http_active(http) > 0 && clock_now_ms() < until)
+            usleep(10000);
+        http_stop(http);
+    }
+    if (engine != NULL)
+        engine_stop(engine, ENGINE_DRAIN_MS);
+    engine_free(engine);
+    store_close(store);
+    auth_cache_free(api.auth);
+    credcache_free(api.creds);
+    sodium_memzero(&mk, sizeof(mk));
+    if (rc == 0)
+        log_msg(&lg, LOG_INFO, NULL, "smshub stopped cleanly");
+    return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * provider.h — the driver interface every SMS provider implements.
+ *
+ * A driver translates: it sends one message and classifies the answer (accepted, rejected,
+ * malformed, temp-fail, throttled, expired), reports delivery receipts, and answers status
+ * polls. Core owns every policy (routing, retries, failover, throttling, state). Drivers never
+ * include core/ or store/: what they get and report are the plain structs below.
+ *
+ * Threads: every function of a driver runs on the engine's event-loop thread (env->base),
+ * and every callback a driver makes must be made on that thread too.
+ * Async contract (submit, poll_status): if the call returns an error the callback is never
+ * called; otherwise it is called exactly once, never from inside the call itself.
+ */
+#ifndef SH_PROVIDER_H
+#define SH_PROVIDER_H
+
+#include "lib/log.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+
+enum provider_outcome {
+    PROVIDER_ACCEPTED = 0, /* provider took it; pmid set */
+    PROVIDER_REJECTED,     /* permanent: the provider refuses this message (number, content) */
+    PROVIDER_MALFORMED,    /* permanent: our request was wrong (a bug or bad configuration) */
+    PROVIDER_TEMP_FAIL,    /* transient: network, 5xx, timeout — another try may work */
+    PROVIDER_THROTTLED,    /* transient: slow down this credential */
+    PROVIDER_EXPIRED,      /* the validity ran out before the provider could take it */
+};
+
+/* Delivery states a provider can report for a message it accepted. */
+enum provider_dlr {
+    PROVIDER_DLR_NONE = 0, /* no news yet (poll only) */
+    PROVIDER_DLR_SENT,     /* handed to the carrier */
+    PROVIDER_DLR_DELIVERED,
+    PROVIDER_DLR_UNDELIVERED,
+    PROVIDER_DLR_FAILED,
+    PROVIDER_DLR_EXPIRED,
+    PROVIDER_DLR_REJECTED,
+};
+
+struct provider_msg {
+    const char *id; /* our message id */
+    const char *to; /* E.164 */
+    const char *from;
+    const char *body; /* UTF-8 */
+    int encoding;     /* 0 GSM-7, 1 UCS-2 */
+    int segments;
+    int attempt; /* 1 for the first try */
+};
+
+struct provider_result {
+    enum provider_outcome outcome;
+    char pmid[96];       /* provider message id when accepted */
+    char error_code[32]; /* provider's code, when not accepted */
+    char error_text[160];
+};
+
+struct provider_report {
+    const char *pmid;
+    enum provider_dlr status;
+    const char *error_code; /* may be NULL */
+    int64_t at;             /* when the provider says it happened (ms), 0 = now */
+};
+
+typedef void (*provider_submit_cb)(void *arg, const struct provider_result *r);
+typedef void (*provider_report_cb)(void *arg, const struct provider_report *r);
+/* poll answer: r is NULL when the poll itself failed */
+typedef void (*provider_poll_cb)(void *arg, const struct provider_report *r);
+
+/* What the engine gives a driver instance (one per credential). Borrowed for its lifetime. */
+struct provider_env {
+    struct event_base *base;
+    const struct log *log;
+    const char *credential_id;
+    provider_report_cb report; /* unsolicited receipts (push DLRs) */
+    void *report_arg;
+    const char *simulator_log; /* test hook: path the simulator appends submissions to, or NULL */
+};
+
+struct provider_ops {
+    const char *driver;
+    /* Creates a driver instance from settings (JSON object text). On a bad setting returns
+     * SH_EINVAL with a message in err. *state is freed by close. */
+    int (*open)(const struct provider_env *env, const char *settings, char *err, size_t errcap,
+                void **state);
+    /* Frees the instance; pending callbacks are dropped (never called). */
+    void (*close)(void *state);
+    int (*submit)(void *state, const struct provider_msg *m, provider_submit_cb cb, void *arg);
+    /* Optional (NULL when the provider cannot be polled). */
+    int (*poll_status)(void *state, const char *pmid, provider_poll_cb cb, void *arg);
+};
+
+/* The driver named driver, or NULL. Any thread. */
+const struct provider_ops *provider_find(const char *driver);
+
+#endif

@@ -1,0 +1,520 @@
+/*
+ * sqlite.c — SQLite backend: connections, migrations, the group-commit writer thread,
+ * the background checkpointer and the read pool. The SQL itself is in sqlite_ops.c.
+ *
+ * Durability: WAL with synchronous=FULL by default, so a job's callback (and therefore an
+ * HTTP 202) happens only after its transaction is fsynced. The writer takes everything that
+ * is queued when it wakes (no fixed linger), so batches grow with load and shrink to one job
+ * when idle. Auto-checkpointing is off on the writer; the checkpointer runs PASSIVE
+ * checkpoints on its own connection when the WAL passes SQ_CKPT_PAGES.
+ */
+#include "store/sqlite_int.h"
+#include "store/migration.h"
+#include "lib/err.h"
+#include "lib/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define SQ_MAX_BATCH 1024
+#define SQ_CKPT_PAGES 2000
+#define SQ_BUSY_MS 10000
+
+extern const struct store_migration sqlite_migrations[];
+extern const int sqlite_migrations_count;
+extern const char *const sq_sql[SQ__COUNT];
+
+static void sq_close(struct store *base);
+
+int sq_status(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return SH_OK;
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+        return SH_EFULL;
+    case SQLITE_CONSTRAINT:
+        return SH_EEXIST;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return SH_AGAIN;
+    case SQLITE_NOMEM:
+        return SH_ENOMEM;
+    default:
+        return SH_EIO;
+    }
+}
+
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt idx)
+{
+    if (c->st[idx] == NULL) {
+        int rc = sqlite3_prepare_v3(c->db, sq_sql[idx], -1, SQLITE_PREPARE_PERSISTENT, &c->st[idx],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            fprintf(stderr, "{\"level\":\"error\",\"msg\":\"sqlite prepare %d: %s\"}\n", (int)idx,
+                    sqlite3_errmsg(c->db));
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(c->st[idx]);
+        sqlite3_clear_bindings(c->st[idx]);
+    }
+    return c->st[idx];
+}
+
+static void conn_close(struct sq_conn *c)
+{
+    for (int i = 0; i < SQ__COUNT; i++) {
+        sqlite3_finalize(c->st[i]);
+        c->st[i] = NULL;
+    }
+    if (c->db != NULL)
+        sqlite3_close_v2(c->db);
+    c->db = NULL;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"sqlite: %s\"}\n", err ? err : "?");
+        sqlite3_free(err);
+    }
+    return rc;
+}
+
+static int conn_open(struct sq_store *s, struct sq_conn *c, int role_writer)
+{
+    int rc;
+    memset(c, 0, sizeof(*c));
+    rc = sqlite3_open_v2(s->path, &c->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        goto out;
+    sqlite3_busy_timeout(c->db, SQ_BUSY_MS);
+    sqlite3_extended_result_codes(c->db, 1);
+    rc = exec_sql(c->db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;");
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = exec_sql(c->db, s->sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+    if (rc != SQLITE_OK)
+        goto out;
+    if (role_writer) {
+        rc = exec_sql(c->db, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
+                             "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+    } else {
+        rc = exec_sql(c->db, "PRAGMA cache_size=-16384;");
+    }
+out:
+    if (rc != SQLITE_OK)
+        conn_close(c);
+    return sq_status(rc);
+}
+
+/* ---- writer ------------------------------------------------------------------------------ */
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct sq_store *s = arg;
+    (void)db;
+    (void)name;
+    if (pages >= SQ_CKPT_PAGES) {
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_wanted = 1;
+        pthread_cond_signal(&s->ck_cv);
+        pthread_mutex_unlock(&s->ck_mu);
+    }
+    return SQLITE_OK;
+}
+
+static int run_batch(struct sq_store *s, struct sq_job *jobs)
+{
+    struct sq_conn *c = &s->w;
+    int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_status(rc);
+    for (struct sq_job *j = jobs; j != NULL; j = j->next) {
+        sqlite3_stmt *sp = sq_stmt(c, SQ_SAVEPOINT);
+        if (sp == NULL || sqlite3_step(sp) != SQLITE_DONE) {
+            j->status = SH_EIO;
+            continue;
+        }
+        j->status = j->exec(c, j);
+        if (sqlite3_get_autocommit(c->db)) {
+            /* SQLite rolled the whole transaction back (disk full, I/O error): every job of
+             * this batch is lost, so none may be reported as done. */
+            int st = j->status != SH_OK ? j->status : SH_EIO;
+            return st;
+        }
+        if (j->status != SH_OK) {
+            sqlite3_stmt *rb = sq_stmt(c, SQ_ROLLBACK_TO);
+            if (rb != NULL)
+                sqlite3_step(rb);
+        }
+        sqlite3_stmt *rel = sq_stmt(c, SQ_RELEASE);
+        if (rel != NULL)
+            sqlite3_step(rel);
+    }
+    rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int st = sq_status(rc);
+        if (!sqlite3_get_autocommit(c->db))
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return st == SH_OK ? SH_EIO : st;
+    }
+    return SH_OK;
+}
+
+static void *writer_main(void *arg)
+{
+    struct sq_store *s = arg;
+    for (;;) {
+        struct sq_job *jobs, *last;
+        size_t n = 0;
+
+        pthread_mutex_lock(&s->mu);
+        while (s->head == NULL && !s->stopping)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->head == NULL && s->stopping) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        jobs = last = s->head;
+        for (n = 1; last->next != NULL && n < SQ_MAX_BATCH; n++)
+            last = last->next;
+        s->head = last->next;
+        if (s->head == NULL)
+            s->tail = NULL;
+        last->next = NULL;
+        s->depth -= n;
+        pthread_mutex_unlock(&s->mu);
+
+        int st = run_batch(s, jobs);
+        if (st != SH_OK && jobs->next != NULL && st != SH_EFULL) {
+            /* one bad job must not sink its neighbours: retry each alone */
+            for (struct sq_job *j = jobs; j != NULL; j = j->next) {
+                struct sq_job *next = j->next;
+                j->next = NULL;
+                int one = run_batch(s, j);
+                if (one != SH_OK)
+                    j->status = one;
+                j->next = next;
+            }
+        } else if (st != SH_OK) {
+            for (struct sq_job *j = jobs; j != NULL; j = j->next)
+                j->status = st;
+        }
+        while (jobs != NULL) {
+            struct sq_job *next = jobs->next;
+            jobs->cb(jobs->arg, jobs->status);
+            free(jobs);
+            jobs = next;
+        }
+    }
+    return NULL;
+}
+
+int sq_submit(struct sq_store *s, struct sq_job *j)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->mu);
+        free(j);
+        return SH_ECLOSED;
+    }
+    j->next = NULL;
+    if (s->tail != NULL)
+        s->tail->next = j;
+    else
+        s->head = j;
+    s->tail = j;
+    s->depth++;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return SH_OK;
+}
+
+struct sync_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+    int status;
+};
+
+static void sync_done(void *arg, int status)
+{
+    struct sync_wait *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->done = 1;
+    w->status = status;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int sq_run_sync(struct sq_store *s, sq_exec_fn exec, void *req)
+{
+    struct sync_wait w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct sq_job *j = xcalloc(1, sizeof(*j));
+    j->exec = exec;
+    j->req = req;
+    j->cb = sync_done;
+    j->arg = &w;
+    int st = sq_submit(s, j);
+    if (st != SH_OK)
+        return st;
+    pthread_mutex_lock(&w.mu);
+    while (!w.done)
+        pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    return w.status;
+}
+
+/* ---- checkpointer ------------------------------------------------------------------------ */
+
+static void *ckpt_main(void *arg)
+{
+    struct sq_store *s = arg;
+    struct sq_conn c;
+    if (conn_open(s, &c, 0) != SH_OK)
+        return NULL;
+    pthread_mutex_lock(&s->ck_mu);
+    while (!s->ck_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        if (!s->ck_wanted)
+            pthread_cond_timedwait(&s->ck_cv, &s->ck_mu, &until);
+        if (s->ck_stop)
+            break;
+        s->ck_wanted = 0;
+        pthread_mutex_unlock(&s->ck_mu);
+        int log_pages = 0, done_pages = 0;
+        sqlite3_wal_checkpoint_v2(c.db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done_pages);
+        pthread_mutex_lock(&s->ck_mu);
+    }
+    pthread_mutex_unlock(&s->ck_mu);
+    conn_close(&c);
+    return NULL;
+}
+
+/* ---- read pool --------------------------------------------------------------------------- */
+
+struct sq_conn *sq_reader_get(struct sq_store *s)
+{
+    pthread_mutex_lock(&s->rmu);
+    while (s->nfree == 0)
+        pthread_cond_wait(&s->rcv, &s->rmu);
+    int idx = s->rfree[--s->nfree];
+    pthread_mutex_unlock(&s->rmu);
+    return &s->readers[idx];
+}
+
+void sq_reader_put(struct sq_store *s, struct sq_conn *c)
+{
+    pthread_mutex_lock(&s->rmu);
+    s->rfree[s->nfree++] = (int)(c - s->readers);
+    pthread_cond_signal(&s->rcv);
+    pthread_mutex_unlock(&s->rmu);
+}
+
+/* ---- open / close / migrate -------------------------------------------------------------- */
+
+static int make_parent_dir(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int st = SH_OK;
+    if (slash != NULL && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            st = SH_EIO;
+    }
+    free(dir);
+    return st;
+}
+
+static int sq_open(const char *url, const struct store_cfg *cfg, struct store **out)
+{
+    struct sq_store *s = NULL;
+    const char *path = url;
+    int st;
+
+    if (strncmp(path, "sqlite://", 9) == 0)
+        path += 9;
+    else if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    if (*path == '\0')
+        return SH_EINVAL;
+    if (make_parent_dir(path) != SH_OK)
+        return SH_EIO;
+
+    s = xcalloc(1, sizeof(*s));
+    s->base.ops = &store_sqlite_ops;
+    s->log = cfg->log;
+    s->path = xstrdup(path);
+    s->sync_full = cfg->sync_full;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->ck_mu, NULL);
+    pthread_cond_init(&s->ck_cv, NULL);
+    pthread_mutex_init(&s->rmu, NULL);
+    pthread_cond_init(&s->rcv, NULL);
+
+    st = conn_open(s, &s->w, 1);
+    if (st != SH_OK)
+        goto out;
+    sqlite3_wal_hook(s->w.db, wal_hook, s);
+    s->nreaders = cfg->read_conns > 0 ? cfg->read_conns : 4;
+    s->readers = xcalloc((size_t)s->nreaders, sizeof(*s->readers));
+    s->rfree = xcalloc((size_t)s->nreaders, sizeof(*s->rfree));
+    for (int i = 0; i < s->nreaders; i++) {
+        st = conn_open(s, &s->readers[i], 0);
+        if (st != SH_OK)
+            goto out;
+        s->rfree[s->nfree++] = i;
+    }
+    if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+        st = SH_EIO;
+        goto out;
+    }
+    s->writer_started = 1;
+    if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
+        st = SH_EIO;
+        goto out;
+    }
+    s->ckpt_started = 1;
+    *out = &s->base;
+    s = NULL;
+out:
+    if (s != NULL)
+        sq_close(&s->base);
+    return st;
+}
+
+static void sq_close(struct store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    if (s->writer_started) {
+        pthread_mutex_lock(&s->mu);
+        s->stopping = 1; /* the writer drains what is queued, then exits */
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->writer, NULL);
+    }
+    if (s->ckpt_started) {
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_stop = 1;
+        pthread_cond_signal(&s->ck_cv);
+        pthread_mutex_unlock(&s->ck_mu);
+        pthread_join(s->ckpt, NULL);
+    }
+    for (int i = 0; i < s->nreaders; i++)
+        conn_close(&s->readers[i]);
+    if (s->w.db != NULL) /* a final full checkpoint leaves a clean, small WAL */
+        sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    conn_close(&s->w);
+    free(s->readers);
+    free(s->rfree);
+    free(s->path);
+    free(s);
+}
+
+static int read_version(sqlite3 *db, int *version)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st,
+                                NULL);
+    *version = 0;
+    if (rc != SQLITE_OK) /* no meta table yet: version 0 */
+        return SH_OK;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *version = atoi((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return SH_OK;
+}
+
+struct migrate_req {
+    int applied;
+};
+
+static int exec_migrate(struct sq_conn *c, struct sq_job *j)
+{
+    struct migrate_req *r = j->req;
+    int version;
+    int rc = exec_sql(c->db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT "
+                             "NOT NULL) WITHOUT ROWID;");
+    if (rc != SQLITE_OK)
+        return sq_status(rc);
+    read_version(c->db, &version);
+    for (int i = version; i < sqlite_migrations_count; i++) {
+        char sql[128];
+        rc = exec_sql(c->db, sqlite_migrations[i].sql);
+        if (rc != SQLITE_OK)
+            return sq_status(rc);
+        snprintf(sql, sizeof(sql),
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')",
+                 sqlite_migrations[i].version);
+        rc = exec_sql(c->db, sql);
+        if (rc != SQLITE_OK)
+            return sq_status(rc);
+        r->applied++;
+    }
+    return SH_OK;
+}
+
+static int sq_migrate(struct store *base, int *applied)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    struct migrate_req r = {0};
+    int st = sq_run_sync(s, exec_migrate, &r);
+    if (applied != NULL)
+        *applied = r.applied;
+    return st;
+}
+
+static int sq_schema_version(struct store *base, int *version)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    struct sq_conn *c = sq_reader_get(s);
+    int st = read_version(c->db, version);
+    sq_reader_put(s, c);
+    return st;
+}
+
+static int sq_ping(struct store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    struct sq_conn *c = sq_reader_get(s);
+    int rc = sqlite3_exec(c->db, "SELECT 1", NULL, NULL, NULL);
+    sq_reader_put(s, c);
+    return sq_status(rc);
+}
+
+const struct store_ops store_sqlite_ops = {
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .schema_version = sq_schema_version,
+    .ping = sq_ping,
+    .bootstrap = sq_op_bootstrap,
+    .api_key_find = sq_op_api_key_find,
+    .credentials_load = sq_op_credentials_load,
+    .accept = sq_op_accept,
+    .claim = sq_op_claim,
+    .update = sq_op_update,
+    .recover = sq_op_recover,
+    .purge_idempotency = sq_op_purge_idempotency,
+    .message_get = sq_op_message_get,
+    .message_events = sq_op_message_events,
+    .message_list = sq_op_message_list,
+    .count_due = sq_op_count_due,
+};

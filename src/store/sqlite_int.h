@@ -1,0 +1,130 @@
+/*
+ * sqlite_int.h — internals shared by the SQLite backend's files (not for other modules).
+ *
+ * Threads: one writer thread owns `w` and runs every write as a job inside a group
+ * transaction; a checkpointer thread owns its own connection; readers borrow a connection
+ * from the pool. Statements are prepared once per connection, indexed by enum sq_stmt.
+ */
+#ifndef SH_STORE_SQLITE_INT_H
+#define SH_STORE_SQLITE_INT_H
+
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+enum sq_stmt {
+    SQ_SAVEPOINT,
+    SQ_RELEASE,
+    SQ_ROLLBACK_TO,
+    SQ_IDEM_GET,
+    SQ_IDEM_PUT,
+    SQ_MSG_INSERT,
+    SQ_EVENT_INSERT,
+    SQ_CLAIM_SELECT,
+    SQ_CLAIM_MARK,
+    SQ_UPDATE_BY_ID,
+    SQ_UPDATE_BY_PMID,
+    SQ_KEY_FIND,
+    SQ_MSG_GET,
+    SQ_EVENTS,
+    SQ_COUNT_DUE,
+    SQ__COUNT
+};
+
+struct sq_conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[SQ__COUNT];
+};
+
+struct sq_job;
+/* Runs inside the writer's open transaction. Returns SH_OK or an error for this job. */
+typedef int (*sq_exec_fn)(struct sq_conn *c, struct sq_job *j);
+
+struct sq_job {
+    struct sq_job *next;
+    sq_exec_fn exec;
+    void *req;
+    size_t n;
+    store_done_cb cb;
+    void *arg;
+    int status;
+};
+
+struct sq_store {
+    struct store base;
+    const struct log *log;
+    char *path;
+    int sync_full;
+
+    struct sq_conn w; /* writer thread only */
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct sq_job *head, *tail;
+    size_t depth;
+    int stopping;
+    int writer_started;
+
+    pthread_t ckpt;
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
+    int ck_wanted;
+    int ck_stop;
+    int ckpt_started;
+
+    pthread_mutex_t rmu;
+    pthread_cond_t rcv;
+    struct sq_conn *readers;
+    int *rfree;
+    int nreaders;
+    int nfree;
+};
+
+/* Returns the prepared statement idx of c, preparing it on first use; NULL on error (logged). */
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt idx);
+
+/* Maps a SQLite result code to enum sh_status. */
+int sq_status(int rc);
+
+/* Queues job j (takes it; freed after its callback) for the writer. SH_ECLOSED when stopping. */
+int sq_submit(struct sq_store *s, struct sq_job *j);
+
+/* Runs exec on the writer inside a transaction and waits for it. Blocks. */
+int sq_run_sync(struct sq_store *s, sq_exec_fn exec, void *req);
+
+/* Borrows a read connection (blocks while all are busy) / gives it back. */
+struct sq_conn *sq_reader_get(struct sq_store *s);
+void sq_reader_put(struct sq_store *s, struct sq_conn *c);
+
+/* The column list read by sq_read_message, in order. */
+#define SQ_MSG_COLS                                                                            \
+    "id, project_id, direction, status, priority, msg_type, to_number, country, from_addr, "   \
+    "body, encoding, segments, callback_url, metadata, requested_provider, credential_id, "    \
+    "provider_message_id, attempts, in_doubt, error_code, error_text, created_at, updated_at, " \
+    "scheduled_at, expires_at, due_at"
+
+/* Fills m from the current row of st (selected with SQ_MSG_COLS); strings copied into a. */
+void sq_read_message(sqlite3_stmt *st, struct arena *a, struct store_message *m);
+
+extern const struct store_ops store_sqlite_ops;
+
+/* Operations, defined in sqlite_ops.c. */
+int sq_op_bootstrap(struct store *s, const struct store_bootstrap *b);
+int sq_op_api_key_find(struct store *s, const unsigned char hash[32], struct store_api_key *out);
+int sq_op_credentials_load(struct store *s, struct arena *a, struct store_credential **out,
+                           size_t *n);
+int sq_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg);
+int sq_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *arg);
+int sq_op_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg);
+int sq_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
+int sq_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged);
+int sq_op_message_get(struct store *s, const char *project_id, const char *id, struct arena *a,
+                      struct store_message *out);
+int sq_op_message_events(struct store *s, const char *id, struct arena *a,
+                         struct store_event **out, size_t *n);
+int sq_op_message_list(struct store *s, const struct store_message_filter *f, struct arena *a,
+                       struct store_message **out, size_t *n);
+int sq_op_count_due(struct store *s, int64_t *n);
+
+#endif

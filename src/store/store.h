@@ -1,0 +1,268 @@
+/*
+ * store.h — the only door to persistent data.
+ *
+ * A `struct store` is a backend (SQLite today, PostgreSQL later) behind `struct store_ops`.
+ * Core and the API call the store_* wrappers below and never see SQL. Values are plain C:
+ * ids are strings, times are UTC milliseconds, statuses and enums are small integers whose
+ * meaning belongs to core (the store only compares them).
+ *
+ * Threads: reads (store_*_get/list/find) may be called from any thread and block on the
+ * database. Writes that sit on hot paths (accept, claim, update) are asynchronous: they are
+ * queued to the backend's writer, group-committed, and their callback runs on the writer
+ * thread after the commit is durable (or failed). Async contract: if the call returns an
+ * error the callback is never called; otherwise it is called exactly once.
+ */
+#ifndef SH_STORE_H
+#define SH_STORE_H
+
+#include "lib/arena.h"
+#include "lib/log.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* One message row. Strings are owned by whoever filled the struct (an arena, usually). */
+struct store_message {
+    const char *id;
+    const char *project_id;
+    const char *to;          /* E.164 */
+    const char *country;     /* ISO 3166-1 alpha-2 or NULL */
+    const char *from;        /* sender id or NULL */
+    const char *body;
+    const char *callback_url;
+    const char *metadata;    /* JSON object text or NULL */
+    const char *provider;    /* provider requested by the client (slug) or NULL */
+    const char *credential_id;       /* credential chosen (pinned) or NULL */
+    const char *provider_message_id; /* id given by the provider or NULL */
+    const char *error_code;
+    const char *error_text;
+    int direction; /* 0 outbound, 1 inbound */
+    int status;
+    int priority;  /* 0 highest */
+    int msg_type;
+    int encoding;
+    int segments;
+    int attempts;
+    int in_doubt; /* claimed for submit by a previous run that died (see store_recover) */
+    int64_t created_at;
+    int64_t updated_at;
+    int64_t scheduled_at; /* 0 = none */
+    int64_t expires_at;   /* 0 = none */
+    int64_t due_at;       /* 0 = not due (final) */
+};
+
+struct store_event {
+    int64_t seq;
+    int64_t at;
+    int status;
+    const char *provider; /* may be NULL */
+    const char *detail;   /* JSON object text or NULL */
+};
+
+/* Called once, on the writer thread, when an async request is done. status is SH_OK or an error
+ * for the request as a whole (SH_EFULL when the disk is full or read-only, SH_EIO otherwise). */
+typedef void (*store_done_cb)(void *arg, int status);
+
+/* ---- accept ---------------------------------------------------------------------------- */
+
+struct store_accept {
+    /* in: borrowed until the callback */
+    const struct store_message *msg;
+    const char *idem_key;            /* NULL: no idempotency record */
+    unsigned char req_hash[32];      /* SHA-256 of the canonical request */
+    int response_status;             /* the answer to remember for replays */
+    const char *response_body;
+    int64_t now;
+    /* out: valid in the callback */
+    int result;         /* SH_OK inserted, SH_EEXIST replay, SH_EINVAL same key other body */
+    int replay_status;  /* on SH_EEXIST */
+    char *replay_body;  /* on SH_EEXIST: returns new (free()) */
+};
+
+/* ---- dispatcher claim ------------------------------------------------------------------ */
+
+struct store_claim {
+    /* in */
+    int64_t now;
+    int limit;
+    int64_t lease_ms;  /* a claimed message becomes due again after this unless updated */
+    const char *owner; /* node/boot id recorded while a submit is in flight */
+    /* out: rows allocated in `arena` (initialised by the store, released by the caller) */
+    struct arena arena;
+    struct store_message *msgs;
+    size_t n;
+};
+
+/* ---- status / attempt updates ---------------------------------------------------------- */
+
+#define STORE_KEEP (-1)
+
+struct store_update {
+    /* which message: by id, or (when message_id is NULL) by provider message id */
+    const char *message_id;
+    const char *lookup_pmid;
+    /* condition: current status must be in from_mask (bit per status); 0 = any */
+    uint32_t from_mask;
+    int to_status;          /* STORE_KEEP or new status */
+    int64_t due_at;         /* STORE_KEEP, 0 = clear (not due), or a time */
+    int attempts_inc;
+    int clear_lease;
+    const char *set_credential_id;  /* NULL keeps */
+    const char *set_pmid;           /* NULL keeps */
+    const char *set_error_code;     /* NULL keeps */
+    const char *set_error_text;
+    /* the event recorded when applied */
+    int64_t at;
+    int ev_status;          /* status the event reports; -1 records no event */
+    const char *ev_provider;
+    const char *ev_detail;  /* JSON object text or NULL */
+    /* out */
+    int applied;                         /* 1 when the row matched and changed */
+    char message_id_out[48];             /* filled when applied */
+    char project_id_out[48];
+};
+
+/* ---- principals, catalog ----------------------------------------------------------------- */
+
+struct store_api_key {
+    char id[48];
+    char project_id[48];
+    char scopes[256];
+    int64_t expires_at; /* 0 = never */
+    int revoked;
+};
+
+struct store_credential {
+    const char *id;
+    const char *project_id;
+    const char *provider_id;
+    const char *driver;
+    const char *settings; /* JSON object text */
+    int is_default;
+    int active;
+    int provider_enabled;
+    int priority;
+};
+
+struct store_bootstrap {
+    const char *user_id, *email, *password_hash;
+    const char *project_id, *project_name;
+    const char *key_id, *key_prefix, *key_scopes;
+    unsigned char key_hash[32];
+    const char *provider_id, *provider_name, *provider_driver, *provider_caps;
+    const char *credential_id, *credential_settings;
+    int64_t now;
+};
+
+struct store_message_filter {
+    const char *project_id; /* required */
+    int status;             /* -1 any */
+    const char *to;         /* exact E.164 or NULL */
+    const char *id_from;    /* inclusive lower id bound (date range as ids) or NULL */
+    const char *id_to;      /* exclusive upper id bound or NULL */
+    const char *cursor;     /* return ids strictly below this (newest first) or NULL */
+    int limit;
+};
+
+struct store_cfg {
+    int sync_full;  /* 1: synchronous=FULL (default) */
+    int read_conns; /* size of the read pool */
+    const struct log *log;
+};
+
+struct store_ops {
+    const char *scheme; /* "sqlite", "postgres" */
+    int (*open)(const char *url, const struct store_cfg *cfg, struct store **out);
+    void (*close)(struct store *s);
+    int (*migrate)(struct store *s, int *applied);
+    int (*schema_version)(struct store *s, int *version);
+    int (*ping)(struct store *s);
+    int (*bootstrap)(struct store *s, const struct store_bootstrap *b);
+    int (*api_key_find)(struct store *s, const unsigned char hash[32], struct store_api_key *out);
+    int (*credentials_load)(struct store *s, struct arena *a, struct store_credential **out,
+                            size_t *n);
+    int (*accept)(struct store *s, struct store_accept *req, size_t n, store_done_cb cb,
+                  void *arg);
+    int (*claim)(struct store *s, struct store_claim *c, store_done_cb cb, void *arg);
+    int (*update)(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg);
+    int (*recover)(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
+    int (*purge_idempotency)(struct store *s, int64_t older_than, size_t *purged);
+    int (*message_get)(struct store *s, const char *project_id, const char *id, struct arena *a,
+                       struct store_message *out);
+    int (*message_events)(struct store *s, const char *id, struct arena *a,
+                          struct store_event **out, size_t *n);
+    int (*message_list)(struct store *s, const struct store_message_filter *f, struct arena *a,
+                        struct store_message **out, size_t *n);
+    int (*count_due)(struct store *s, int64_t *n);
+};
+
+/* Every backend's struct starts with this. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/*
+ * Opens the backend named by url ("sqlite:PATH", "sqlite://PATH", a bare path, or
+ * "postgres://…"). Returns SH_OK and *out (caller closes with store_close), SH_EINVAL for an
+ * unknown scheme, SH_EIO when the database cannot be opened. Does not migrate.
+ */
+int store_open(const char *url, const struct store_cfg *cfg, struct store **out);
+
+/* Flushes queued writes, stops the writer, closes every connection. NULL is a no-op. */
+void store_close(struct store *s);
+
+/* Applies pending migrations; *applied (may be NULL) counts them. Blocks. */
+int store_migrate(struct store *s, int *applied);
+int store_schema_version(struct store *s, int *version);
+int store_ping(struct store *s);
+
+/* Creates the first user, project, key, simulator provider and credential in one
+ * transaction. SH_EEXIST when the database already has a user. Blocks. */
+int store_bootstrap(struct store *s, const struct store_bootstrap *b);
+
+/* Finds an API key by its SHA-256. SH_ENOTFOUND when unknown. Blocks (read pool). */
+int store_api_key_find(struct store *s, const unsigned char hash[32], struct store_api_key *out);
+
+/* Every non-deleted credential with its provider's driver and enabled flag, rows in a. */
+int store_credentials_load(struct store *s, struct arena *a, struct store_credential **out,
+                           size_t *n);
+
+/*
+ * Inserts n messages, each with its `queued` event and idempotency record, in one group
+ * commit (async). Per request `result` says inserted / replay / conflict.
+ */
+int store_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg);
+
+/*
+ * Claims up to c->limit due messages (due_at <= now, highest priority first, oldest first),
+ * moving each claimed row's due_at to now + lease_ms and, for queued ones, recording owner
+ * as the lease holder. Async.
+ */
+int store_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *arg);
+
+/* Applies n conditional updates, each with one event, in one commit. Async. */
+int store_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg);
+
+/*
+ * At start-up: every queued message still leased by a submit of a previous run is marked
+ * in doubt (an event says so), released and made due now. *in_doubt counts them. Blocks.
+ */
+int store_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
+
+/* Deletes idempotency records created before older_than. Blocks (via the writer). */
+int store_purge_idempotency(struct store *s, int64_t older_than, size_t *purged);
+
+/* Reads one message of project_id (SH_ENOTFOUND for another project's). Strings in a. */
+int store_message_get(struct store *s, const char *project_id, const char *id, struct arena *a,
+                      struct store_message *out);
+int store_message_events(struct store *s, const char *id, struct arena *a,
+                         struct store_event **out, size_t *n);
+int store_message_list(struct store *s, const struct store_message_filter *f, struct arena *a,
+                       struct store_message **out, size_t *n);
+
+/* Messages not yet in a final state (due_at set). */
+int store_count_due(struct store *s, int64_t *n);
+
+#endif

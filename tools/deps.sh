@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the Debian 12 packages smshub needs to build, run and test, when missing.
+# Used by `make` targets; safe to run again (does nothing when all are present).
+set -eu
+
+PKGS="meson ninja-build pkg-config gcc g++ python3 curl
+libmicrohttpd-dev libevent-dev libjansson-dev libsqlite3-dev libsodium-dev
+libphonenumber-dev libcmocka-dev clang libclang-rt-14-dev"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "smshub: installing missing Debian packages:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=sudo
+    else
+        echo "smshub: run as root, or install them yourself: apt-get install$missing" >&2
+        exit 1
+    fi
+else
+    SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
