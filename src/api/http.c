@@ -5,8 +5,9 @@
  * Lifecycle of a request (state):
  *   NEW ──first call──► BODY ──last call──► handler ──HTTP_DONE──► SENT
  *                                              └─HTTP_ASYNC─► WAIT ──http_resume──► READY ──► SENT
- * Async handshake: the connection is suspended under r->mu only if the reply is not ready yet,
- * and http_resume resumes it under the same lock, so resume can never precede suspend.
+ * Async handshake: the connection is suspended under r->mu only if the reply is not ready yet;
+ * http_resume marks the reply ready under the same lock and resumes only a connection it saw
+ * suspended, so resume can never precede suspend, and it never touches r after resuming.
  */
 #include "api/http.h"
 #include "api/api.h"
@@ -128,12 +129,16 @@ static enum MHD_Result send_reply(struct http_req *r)
 
 void http_resume(struct http_req *r)
 {
+    struct MHD_Connection *conn = r->conn;
     pthread_mutex_lock(&r->mu);
     int was_waiting = r->state == REQ_WAIT;
     r->state = REQ_READY;
-    if (was_waiting)
-        MHD_resume_connection(r->conn);
     pthread_mutex_unlock(&r->mu);
+    /* From here on r belongs to the MHD thread again, which may answer and free it at once:
+     * r must not be touched after the resume. A suspended connection is never closed by MHD,
+     * so conn is still valid here. */
+    if (was_waiting)
+        MHD_resume_connection(conn);
 }
 
 /* ---- request lifecycle ------------------------------------------------------------------- */
