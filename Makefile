@@ -36,11 +36,29 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 
 test: test-fast test-asan
 
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS = encoding phone message
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+
+# make fuzz SECONDS=N: run every libFuzzer target for N seconds; new inputs go to a scratch
+# corpus under build-fuzz (copy interesting ones into tests/fuzz/corpus/<target>/ by hand).
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	    echo "fuzzing $$t for $(SECONDS) s"; \
+	    $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
 bench: build
 	@echo "see bench/README.md; e.g. build/bench-accept --key sk_... --connections 64"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'src/*.cc' 'tests/*.c' 'bench/*.c')
