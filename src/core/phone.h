@@ -50,15 +50,15 @@ struct phone_number {
  * Loads libphonenumber's metadata and silences its logger.
  * Accepts: nothing. Returns: nothing; calling it again is a no-op.
  * Thread: call once at start-up, before any thread uses phone_parse() or phone_mask()
- * (it is itself safe to call from several threads). Blocks for a few milliseconds the
- * first time.
+ * (it is itself safe to call from several threads). Blocks about 40 ms the first time
+ * (metadata load).
  */
 void phone_init(void);
 
 /*
  * Parses and validates input as a phone number.
- * Accepts: input, NUL-terminated, at most PHONE_INPUT_MAX bytes, made of ASCII digits, one
- *   leading '+' (or "00", taken as '+'), spaces/tabs and the separators - ( ) . /
+ * Accepts: input, NUL-terminated, at most PHONE_INPUT_MAX bytes, made of ASCII digits, '+'
+ *   (a leading "00" counts as '+'), ASCII white space and the separators - ( ) . /
  *   default_region: ISO 3166-1 alpha-2 code (either case) used only for national-format
  *   input without '+' or "00"; NULL, "" or an unknown code mean "none".
  *   out may be NULL to only validate.
@@ -69,6 +69,7 @@ void phone_init(void);
  *   country (PHONE_TOO_SHORT, PHONE_TOO_LONG; a local number missing its area code is
  *   TOO_SHORT); a number of possible length that is not valid there (PHONE_INVALID).
  * Returns: PHONE_OK and fills *out; otherwise the reason, and *out (if given) is zeroed.
+ *   out->e164 is canonical: phone_parse(out->e164, any region, ...) gives the same *out.
  * Ownership: borrows input and default_region for the call only.
  * Thread: any thread, concurrently, once phone_init() has returned. Does not block
  *   (libphonenumber takes a short internal lock on its regex cache).

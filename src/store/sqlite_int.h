@@ -14,9 +14,6 @@
 #include <sqlite3.h>
 
 enum sq_stmt {
-    SQ_SAVEPOINT,
-    SQ_RELEASE,
-    SQ_ROLLBACK_TO,
     SQ_IDEM_GET,
     SQ_IDEM_PUT,
     SQ_MSG_INSERT,

@@ -14,9 +14,6 @@
 #include <string.h>
 
 const char *const sq_sql[SQ__COUNT] = {
-    [SQ_SAVEPOINT] = "SAVEPOINT job",
-    [SQ_RELEASE] = "RELEASE job",
-    [SQ_ROLLBACK_TO] = "ROLLBACK TO job",
     [SQ_IDEM_GET] = "SELECT request_hash, response_status, response_body FROM idempotency "
                     "WHERE project_id = ?1 AND key = ?2",
     [SQ_IDEM_PUT] = "INSERT INTO idempotency(project_id, key, request_hash, response_status, "
