@@ -110,8 +110,8 @@ const char *http_query(struct http_req *r, const char *name)
 
 static enum MHD_Result send_reply(struct http_req *r)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
-                                                                MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ret;
     if (resp == NULL)
         return MHD_NO;
@@ -154,8 +154,8 @@ static int request_id_ok(const char *s)
     return n > 0;
 }
 
-static struct http_req *req_new(struct http_server *s, struct MHD_Connection *conn,
-                                const char *url, const char *method)
+static struct http_req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
+                                const char *method)
 {
     struct http_req *r = xcalloc(1, sizeof(*r));
     const char *rid;
@@ -209,9 +209,8 @@ static int dispatch(struct http_server *s, struct http_req *r)
     r->route = rt;
     if ((rt->flags & ROUTE_AUTH) && api_authenticate(r, rt) != 0)
         return HTTP_DONE;
-    if ((rt->flags & ROUTE_BODY) &&
-        !content_type_json(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_CONTENT_TYPE))) {
+    if ((rt->flags & ROUTE_BODY) && !content_type_json(MHD_lookup_connection_value(
+                                        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE))) {
         http_problem(r, 415, "unsupported_media_type", "Unsupported media type",
                      "send the body as Content-Type: application/json", NULL);
         return HTTP_DONE;
@@ -228,9 +227,8 @@ static void too_large(struct http_server *s, struct http_req *r)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
     struct http_server *s = cls;
     struct http_req *r = *con_cls;
@@ -241,8 +239,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         *con_cls = r;
         atomic_fetch_add(&s->active, 1);
         r->state = REQ_BODY;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > s->cfg.max_body) {
             too_large(s, r);
             return send_reply(r);
@@ -306,14 +304,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         pos = log_json_escape(line, sizeof(line) - 200, pos, r->method);
         pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "\",\"path\":\"");
         pos = log_json_escape(line, sizeof(line) - 150, pos, r->path);
-        pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-                                "\",\"status\":%u,\"duration_ms\":%.3f,\"bytes_in\":%zu,"
-                                "\"bytes_out\":%zu%s}",
-                                r->state == REQ_SENT ? r->status : 0,
-                                (double)(clock_mono_us() - r->start_us) / 1000.0, r->body_len,
-                                r->state == REQ_SENT ? r->resp_len : 0,
-                                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
-                                                                           : ",\"aborted\":true");
+        pos += (size_t)snprintf(
+            line + pos, sizeof(line) - pos,
+            "\",\"status\":%u,\"duration_ms\":%.3f,\"bytes_in\":%zu,"
+            "\"bytes_out\":%zu%s}",
+            r->state == REQ_SENT ? r->status : 0, (double)(clock_mono_us() - r->start_us) / 1000.0,
+            r->body_len, r->state == REQ_SENT ? r->resp_len : 0,
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
         log_line(s->log, line, pos);
     }
     atomic_fetch_sub(&s->active, 1);
@@ -406,11 +403,10 @@ int http_start(const struct http_cfg *cfg, struct api *api, const struct log *lo
         s->cfg.idle_timeout = 30;
     if (s->cfg.max_conns == 0)
         s->cfg.max_conns = 10000;
-    s->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_access, s,
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-                              MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout,
-                              MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
+    s->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR,
+                              (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+                              (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                              s->cfg.idle_timeout, MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                               MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (s->mhd == NULL) {

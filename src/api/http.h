@@ -67,11 +67,11 @@ struct http_req {
 };
 
 struct http_cfg {
-    const char *listen;     /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
-    int threads;            /* worker threads (default: number of CPUs) */
-    size_t max_body;        /* bytes (default 65536) */
-    unsigned idle_timeout;  /* seconds a connection may stay silent (default 30) */
-    unsigned max_conns;     /* default 10000 */
+    const char *listen;    /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+    int threads;           /* worker threads (default: number of CPUs) */
+    size_t max_body;       /* bytes (default 65536) */
+    unsigned idle_timeout; /* seconds a connection may stay silent (default 30) */
+    unsigned max_conns;    /* default 10000 */
 };
 
 struct http_server;

@@ -334,8 +334,10 @@ int api_messages_list(struct http_req *r)
             f.cursor = v;
     }
     if (fe.n > 0) {
-        http_problem(r, 400, "invalid_query", "Invalid query", "one or more query parameters "
-                     "are invalid", &fe);
+        http_problem(r, 400, "invalid_query", "Invalid query",
+                     "one or more query parameters "
+                     "are invalid",
+                     &fe);
         return HTTP_DONE;
     }
     if (store_message_list(r->api->store, &f, &r->arena, &rows, &n) != SH_OK) {

@@ -76,8 +76,8 @@ static void on_submit(void *arg, const struct provider_result *r)
         u->set_pmid = engine_str(e, r->pmid);
         u->ev_status = MSG_SUBMITTED;
         u->ev_provider = engine_str(e, ctx->provider_id);
-        snprintf(detail, sizeof(detail), "{\"attempt\":%d,\"credential_id\":\"%s\"}",
-                 ctx->attempt, ctx->credential_id);
+        snprintf(detail, sizeof(detail), "{\"attempt\":%d,\"credential_id\":\"%s\"}", ctx->attempt,
+                 ctx->credential_id);
         u->ev_detail = engine_str(e, detail);
         break;
     case PROVIDER_REJECTED:

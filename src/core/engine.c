@@ -206,8 +206,7 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
     if (c->ops == NULL)
         log_msg(e->log, LOG_WARN, NULL, "credential %s: unknown driver %s", c->id, row->driver);
     else if (c->ops->open(&c->env, c->settings, err, sizeof(err), &c->state) != SH_OK) {
-        log_msg(e->log, LOG_ERROR, NULL, "credential %s: driver refused settings: %s", c->id,
-                err);
+        log_msg(e->log, LOG_ERROR, NULL, "credential %s: driver refused settings: %s", c->id, err);
         c->state = NULL;
     }
     return c;

@@ -18,16 +18,16 @@
 #define ENGINE_MAX_RETRIES 8
 
 struct engine_cfg {
-    int batch;                                /* messages per claim (default 256) */
-    int max_inflight;                         /* submits awaiting an answer (default 4096) */
-    int64_t lease_ms;                         /* claim lease (default 300 s) */
-    int64_t tick_ms;                          /* idle poll of the queue (default 100 ms) */
-    int max_retries;                          /* after the first attempt (default 3) */
-    int64_t backoff_ms[ENGINE_MAX_RETRIES];   /* default 30 s, 2 min, 8 min */
-    int64_t poll_first_ms;                    /* first status poll after acceptance (10 s) */
-    int64_t poll_give_up_ms;                  /* stop polling this long after creation (72 h) */
-    const char *owner;                        /* lease owner id of this run (borrowed) */
-    const char *simulator_log;                /* test hook for the simulator, or NULL */
+    int batch;                              /* messages per claim (default 256) */
+    int max_inflight;                       /* submits awaiting an answer (default 4096) */
+    int64_t lease_ms;                       /* claim lease (default 300 s) */
+    int64_t tick_ms;                        /* idle poll of the queue (default 100 ms) */
+    int max_retries;                        /* after the first attempt (default 3) */
+    int64_t backoff_ms[ENGINE_MAX_RETRIES]; /* default 30 s, 2 min, 8 min */
+    int64_t poll_first_ms;                  /* first status poll after acceptance (10 s) */
+    int64_t poll_give_up_ms;                /* stop polling this long after creation (72 h) */
+    const char *owner;                      /* lease owner id of this run (borrowed) */
+    const char *simulator_log;              /* test hook for the simulator, or NULL */
 };
 
 struct engine;

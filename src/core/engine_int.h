@@ -70,8 +70,8 @@ struct engine {
 
     struct store_claim claim;
     int claiming;
-    int inflight;       /* submits and polls awaiting a driver answer */
-    int flushing;       /* update batches awaiting commit */
+    int inflight; /* submits and polls awaiting a driver answer */
+    int flushing; /* update batches awaiting commit */
     struct upd_batch *pending;
     int stopping;
     int64_t drain_deadline;

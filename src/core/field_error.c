@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void field_error_add(struct field_errors *fe, const char *field, const char *code,
-                     const char *fmt, ...)
+void field_error_add(struct field_errors *fe, const char *field, const char *code, const char *fmt,
+                     ...)
 {
     va_list ap;
     if (fe->n >= FIELD_ERRORS_MAX)

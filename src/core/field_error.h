@@ -19,7 +19,7 @@ struct field_errors {
 };
 
 /* Appends an error (dropped silently past FIELD_ERRORS_MAX). */
-void field_error_add(struct field_errors *fe, const char *field, const char *code,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void field_error_add(struct field_errors *fe, const char *field, const char *code, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -21,8 +21,8 @@
 static const char *const type_names[] = {"otp", "transactional", "marketing"};
 
 static const char *const known_fields[] = {
-    "to", "from", "text", "provider", "callback_url", "metadata", "scheduled_at", "expires_at",
-    "type",
+    "to",       "from",         "text",       "provider", "callback_url",
+    "metadata", "scheduled_at", "expires_at", "type",
 };
 
 void msg_limits_default(struct msg_limits *l)
@@ -169,9 +169,9 @@ static void parse_text(const json_t *body, const struct msg_limits *lim, struct 
         return;
     }
     if (info.segments > (unsigned)lim->max_segments) {
-        field_error_add(errs, "text", "too_long",
-                        "text needs %u segments as %s; the limit is %d", info.segments,
-                        info.kind == ENC_GSM7 ? "GSM-7" : "UCS-2", lim->max_segments);
+        field_error_add(errs, "text", "too_long", "text needs %u segments as %s; the limit is %d",
+                        info.segments, info.kind == ENC_GSM7 ? "GSM-7" : "UCS-2",
+                        lim->max_segments);
         return;
     }
     out->body = text;

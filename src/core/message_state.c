@@ -4,18 +4,17 @@
 #include <string.h>
 
 static const char *const names[MSG__COUNT] = {
-    [MSG_QUEUED] = "queued",           [MSG_SUBMITTED] = "submitted", [MSG_SENT] = "sent",
-    [MSG_DELIVERED] = "delivered",     [MSG_UNDELIVERED] = "undelivered",
-    [MSG_FAILED] = "failed",           [MSG_REJECTED] = "rejected",
-    [MSG_EXPIRED] = "expired",         [MSG_CANCELED] = "canceled",
+    [MSG_QUEUED] = "queued",       [MSG_SUBMITTED] = "submitted",     [MSG_SENT] = "sent",
+    [MSG_DELIVERED] = "delivered", [MSG_UNDELIVERED] = "undelivered", [MSG_FAILED] = "failed",
+    [MSG_REJECTED] = "rejected",   [MSG_EXPIRED] = "expired",         [MSG_CANCELED] = "canceled",
 };
 
 #define B(s) (1u << (s))
 
 /* legal[from] = mask of reachable `to` states */
 static const uint32_t legal[MSG__COUNT] = {
-    [MSG_QUEUED] = B(MSG_SUBMITTED) | B(MSG_FAILED) | B(MSG_REJECTED) | B(MSG_EXPIRED) |
-                   B(MSG_CANCELED),
+    [MSG_QUEUED] =
+        B(MSG_SUBMITTED) | B(MSG_FAILED) | B(MSG_REJECTED) | B(MSG_EXPIRED) | B(MSG_CANCELED),
     [MSG_SUBMITTED] = B(MSG_SENT) | B(MSG_DELIVERED) | B(MSG_UNDELIVERED) | B(MSG_FAILED) |
                       B(MSG_EXPIRED) | B(MSG_REJECTED),
     [MSG_SENT] = B(MSG_DELIVERED) | B(MSG_UNDELIVERED) | B(MSG_EXPIRED) | B(MSG_FAILED),

@@ -116,7 +116,8 @@ static int bootstrap(int argc, char **argv)
     int json = 0, rc = 1, st;
     const char *email = "admin@localhost";
     char user_id[ID_MAX], project_id[ID_MAX], key_id[ID_MAX], cred_id[ID_MAX];
-    char password[32], pwhash[crypto_pwhash_STRBYTES], key[APIKEY_MAX], prefix[APIKEY_PREFIX_LEN + 1];
+    char password[32], pwhash[crypto_pwhash_STRBYTES], key[APIKEY_MAX],
+        prefix[APIKEY_PREFIX_LEN + 1];
     unsigned char raw[15];
     int64_t now = clock_now_ms();
 
@@ -136,10 +137,9 @@ static int bootstrap(int argc, char **argv)
 
     randombytes_buf(raw, sizeof(raw));
     base64url_encode(raw, sizeof(raw), password);
-    if (crypto_pwhash_str_alg(pwhash, password, strlen(password),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    if (crypto_pwhash_str_alg(
+            pwhash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
         cmd_error("password hashing failed (out of memory?)");
         goto out;
     }
@@ -173,10 +173,10 @@ static int bootstrap(int argc, char **argv)
         goto out;
     }
     if (json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "admin_email", email,
-                              "admin_password", password, "project_id", project_id, "api_key",
-                              key, "api_key_id", key_id, "provider", "simulator",
-                              "credential_id", cred_id);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "admin_email", email, "admin_password",
+                      password, "project_id", project_id, "api_key", key, "api_key_id", key_id,
+                      "provider", "simulator", "credential_id", cred_id);
         char *text = json_dumps(o, JSON_COMPACT);
         printf("%s\n", text);
         free(text);

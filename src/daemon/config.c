@@ -84,8 +84,9 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (*v == '\0' || strlen(v) >= sizeof(cfg->db))
             goto bad;
         if (strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0) {
-            snprintf(err, errcap, "db: PostgreSQL is not supported by this build yet; use "
-                                  "sqlite:PATH");
+            snprintf(err, errcap,
+                     "db: PostgreSQL is not supported by this build yet; use "
+                     "sqlite:PATH");
             return SH_EINVAL;
         }
         snprintf(cfg->db, sizeof(cfg->db), "%s", v);

@@ -50,8 +50,7 @@ static int create_key(const char *path, struct master_key *out, char *err, size_
     return SH_OK;
 }
 
-int master_key_load(const char *path, int create, struct master_key *out, char *err,
-                    size_t errcap)
+int master_key_load(const char *path, int create, struct master_key *out, char *err, size_t errcap)
 {
     char buf[80];
     ssize_t n;
@@ -66,8 +65,7 @@ int master_key_load(const char *path, int create, struct master_key *out, char *
         return SH_EIO;
     }
     if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
-        snprintf(err, errcap, "warning: master key file %s is readable by others; chmod 600",
-                 path);
+        snprintf(err, errcap, "warning: master key file %s is readable by others; chmod 600", path);
     n = read(fd, buf, sizeof(buf) - 1);
     close(fd);
     if (n < 0) {

@@ -17,7 +17,6 @@ struct master_key {
 
 /* Loads path, creating it when missing (and create is set). Returns SH_OK, SH_EINVAL for a
  * file that is not 64 hex characters (message in err), SH_EIO when it cannot be read/created. */
-int master_key_load(const char *path, int create, struct master_key *out, char *err,
-                    size_t errcap);
+int master_key_load(const char *path, int create, struct master_key *out, char *err, size_t errcap);
 
 #endif

@@ -96,8 +96,8 @@ static int parse_settings(const char *text, struct sim_settings *s, char *err, s
     json_t *o = NULL;
     int st = SH_OK;
 
-    *s = (struct sim_settings){.latency_ms = 10, .sent_delay_ms = 50, .dlr_delay_ms = 200,
-                               .push_dlr = 1};
+    *s = (struct sim_settings){
+        .latency_ms = 10, .sent_delay_ms = 50, .dlr_delay_ms = 200, .push_dlr = 1};
     if (text == NULL || *text == '\0')
         return SH_OK;
     o = json_loads(text, 0, &jerr);

@@ -422,8 +422,8 @@ static void sq_close(struct store *base)
 static int read_version(sqlite3 *db, int *version)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st, NULL);
     *version = 0;
     if (rc != SQLITE_OK) /* no meta table yet: version 0 */
         return SH_OK;

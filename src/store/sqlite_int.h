@@ -95,10 +95,10 @@ struct sq_conn *sq_reader_get(struct sq_store *s);
 void sq_reader_put(struct sq_store *s, struct sq_conn *c);
 
 /* The column list read by sq_read_message, in order. */
-#define SQ_MSG_COLS                                                                            \
-    "id, project_id, direction, status, priority, msg_type, to_number, country, from_addr, "   \
-    "body, encoding, segments, callback_url, metadata, requested_provider, credential_id, "    \
-    "provider_message_id, attempts, in_doubt, error_code, error_text, created_at, updated_at, " \
+#define SQ_MSG_COLS                                                                                \
+    "id, project_id, direction, status, priority, msg_type, to_number, country, from_addr, "       \
+    "body, encoding, segments, callback_url, metadata, requested_provider, credential_id, "        \
+    "provider_message_id, attempts, in_doubt, error_code, error_text, created_at, updated_at, "    \
     "scheduled_at, expires_at, due_at"
 
 /* Fills m from the current row of st (selected with SQ_MSG_COLS); strings copied into a. */
@@ -118,8 +118,8 @@ int sq_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_do
 int sq_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged);
 int sq_op_message_get(struct store *s, const char *project_id, const char *id, struct arena *a,
                       struct store_message *out);
-int sq_op_message_events(struct store *s, const char *id, struct arena *a,
-                         struct store_event **out, size_t *n);
+int sq_op_message_events(struct store *s, const char *id, struct arena *a, struct store_event **out,
+                         size_t *n);
 int sq_op_message_list(struct store *s, const struct store_message_filter *f, struct arena *a,
                        struct store_message **out, size_t *n);
 int sq_op_count_due(struct store *s, int64_t *n);

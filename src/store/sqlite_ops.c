@@ -50,8 +50,9 @@ const char *const sq_sql[SQ__COUNT] = {
         "event_seq = event_seq + 1, updated_at = ?9 "
         "WHERE provider_message_id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq",
-    [SQ_KEY_FIND] = "SELECT id, project_id, scopes, COALESCE(expires_at, 0), revoked_at IS NOT NULL "
-                    "FROM api_keys WHERE key_hash = ?1",
+    [SQ_KEY_FIND] =
+        "SELECT id, project_id, scopes, COALESCE(expires_at, 0), revoked_at IS NOT NULL "
+        "FROM api_keys WHERE key_hash = ?1",
     [SQ_MSG_GET] = "SELECT " SQ_MSG_COLS " FROM messages WHERE id = ?1 AND project_id = ?2",
     [SQ_EVENTS] = "SELECT seq, at, status, provider, detail FROM message_events "
                   "WHERE message_id = ?1 ORDER BY seq",

@@ -97,8 +97,8 @@ int store_message_get(struct store *s, const char *project_id, const char *id, s
     return s->ops->message_get(s, project_id, id, a, out);
 }
 
-int store_message_events(struct store *s, const char *id, struct arena *a,
-                         struct store_event **out, size_t *n)
+int store_message_events(struct store *s, const char *id, struct arena *a, struct store_event **out,
+                         size_t *n)
 {
     return s->ops->message_events(s, id, a, out, n);
 }

@@ -27,20 +27,20 @@ struct store;
 struct store_message {
     const char *id;
     const char *project_id;
-    const char *to;          /* E.164 */
-    const char *country;     /* ISO 3166-1 alpha-2 or NULL */
-    const char *from;        /* sender id or NULL */
+    const char *to;      /* E.164 */
+    const char *country; /* ISO 3166-1 alpha-2 or NULL */
+    const char *from;    /* sender id or NULL */
     const char *body;
     const char *callback_url;
-    const char *metadata;    /* JSON object text or NULL */
-    const char *provider;    /* provider requested by the client (slug) or NULL */
+    const char *metadata;            /* JSON object text or NULL */
+    const char *provider;            /* provider requested by the client (slug) or NULL */
     const char *credential_id;       /* credential chosen (pinned) or NULL */
     const char *provider_message_id; /* id given by the provider or NULL */
     const char *error_code;
     const char *error_text;
     int direction; /* 0 outbound, 1 inbound */
     int status;
-    int priority;  /* 0 highest */
+    int priority; /* 0 highest */
     int msg_type;
     int encoding;
     int segments;
@@ -70,15 +70,15 @@ typedef void (*store_done_cb)(void *arg, int status);
 struct store_accept {
     /* in: borrowed until the callback */
     const struct store_message *msg;
-    const char *idem_key;            /* NULL: no idempotency record */
-    unsigned char req_hash[32];      /* SHA-256 of the canonical request */
-    int response_status;             /* the answer to remember for replays */
+    const char *idem_key;       /* NULL: no idempotency record */
+    unsigned char req_hash[32]; /* SHA-256 of the canonical request */
+    int response_status;        /* the answer to remember for replays */
     const char *response_body;
     int64_t now;
     /* out: valid in the callback */
-    int result;         /* SH_OK inserted, SH_EEXIST replay, SH_EINVAL same key other body */
-    int replay_status;  /* on SH_EEXIST */
-    char *replay_body;  /* on SH_EEXIST: returns new (free()) */
+    int result;        /* SH_OK inserted, SH_EEXIST replay, SH_EINVAL same key other body */
+    int replay_status; /* on SH_EEXIST */
+    char *replay_body; /* on SH_EEXIST: returns new (free()) */
 };
 
 /* ---- dispatcher claim ------------------------------------------------------------------ */
@@ -105,22 +105,22 @@ struct store_update {
     const char *lookup_pmid;
     /* condition: current status must be in from_mask (bit per status); 0 = any */
     uint32_t from_mask;
-    int to_status;          /* STORE_KEEP or new status */
-    int64_t due_at;         /* STORE_KEEP, 0 = clear (not due), or a time */
+    int to_status;  /* STORE_KEEP or new status */
+    int64_t due_at; /* STORE_KEEP, 0 = clear (not due), or a time */
     int attempts_inc;
     int clear_lease;
-    const char *set_credential_id;  /* NULL keeps */
-    const char *set_pmid;           /* NULL keeps */
-    const char *set_error_code;     /* NULL keeps */
+    const char *set_credential_id; /* NULL keeps */
+    const char *set_pmid;          /* NULL keeps */
+    const char *set_error_code;    /* NULL keeps */
     const char *set_error_text;
     /* the event recorded when applied */
     int64_t at;
-    int ev_status;          /* status the event reports; -1 records no event */
+    int ev_status; /* status the event reports; -1 records no event */
     const char *ev_provider;
-    const char *ev_detail;  /* JSON object text or NULL */
+    const char *ev_detail; /* JSON object text or NULL */
     /* out */
-    int applied;                         /* 1 when the row matched and changed */
-    char message_id_out[48];             /* filled when applied */
+    int applied;             /* 1 when the row matched and changed */
+    char message_id_out[48]; /* filled when applied */
     char project_id_out[48];
 };
 
@@ -183,8 +183,7 @@ struct store_ops {
     int (*api_key_find)(struct store *s, const unsigned char hash[32], struct store_api_key *out);
     int (*credentials_load)(struct store *s, struct arena *a, struct store_credential **out,
                             size_t *n);
-    int (*accept)(struct store *s, struct store_accept *req, size_t n, store_done_cb cb,
-                  void *arg);
+    int (*accept)(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg);
     int (*claim)(struct store *s, struct store_claim *c, store_done_cb cb, void *arg);
     int (*update)(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg);
     int (*recover)(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
@@ -257,8 +256,8 @@ int store_purge_idempotency(struct store *s, int64_t older_than, size_t *purged)
 /* Reads one message of project_id (SH_ENOTFOUND for another project's). Strings in a. */
 int store_message_get(struct store *s, const char *project_id, const char *id, struct arena *a,
                       struct store_message *out);
-int store_message_events(struct store *s, const char *id, struct arena *a,
-                         struct store_event **out, size_t *n);
+int store_message_events(struct store *s, const char *id, struct arena *a, struct store_event **out,
+                         size_t *n);
 int store_message_list(struct store *s, const struct store_message_filter *f, struct arena *a,
                        struct store_message **out, size_t *n);
 
