@@ -59,5 +59,10 @@ int api_messages_get(struct http_req *r);
 int api_messages_list(struct http_req *r);
 int api_healthz(struct http_req *r);
 int api_readyz(struct http_req *r);
+int api_openapi(struct http_req *r);
+
+/* docs/openapi.json, embedded at build time (NUL-terminated). */
+extern const char api_openapi_json[];
+extern const unsigned long api_openapi_json_len;
 
 #endif

@@ -9,6 +9,7 @@
 const struct route api_routes[] = {
     {"GET", "/healthz", api_healthz, 0, NULL},
     {"GET", "/readyz", api_readyz, 0, NULL},
+    {"GET", "/v1/openapi.json", api_openapi, 0, NULL},
     {"POST", "/v1/messages", api_messages_create, ROUTE_AUTH | ROUTE_BODY, "messages:send"},
     {"GET", "/v1/messages", api_messages_list, ROUTE_AUTH, "messages:read"},
     {"GET", "/v1/messages/{id}", api_messages_get, ROUTE_AUTH, "messages:read"},
