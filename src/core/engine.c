@@ -380,6 +380,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 static void *engine_main(void *arg)
 {
     struct engine *e = arg;
+    pthread_setname_np(pthread_self(), "sh-engine");
     atomic_store(&e->running, 1);
     event_base_dispatch(e->base);
     atomic_store(&e->running, 0);

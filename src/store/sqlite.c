@@ -168,6 +168,7 @@ static int run_batch(struct sq_store *s, struct sq_job *jobs)
 static void *writer_main(void *arg)
 {
     struct sq_store *s = arg;
+    pthread_setname_np(pthread_self(), "sh-writer");
     for (;;) {
         struct sq_job *jobs, *last;
         size_t n = 0;
@@ -275,6 +276,7 @@ static void *ckpt_main(void *arg)
 {
     struct sq_store *s = arg;
     struct sq_conn c;
+    pthread_setname_np(pthread_self(), "sh-ckpt");
     if (conn_open(s, &c, 0) != SH_OK)
         return NULL;
     pthread_mutex_lock(&s->ck_mu);
@@ -347,6 +349,10 @@ static int sq_open(const char *url, const struct store_cfg *cfg, struct store **
         return SH_EINVAL;
     if (make_parent_dir(path) != SH_OK)
         return SH_EIO;
+    /* Memory statistics take a global mutex on every SQLite allocation; we never read them.
+     * Only effective before SQLite initialises (the first open); later calls are refused
+     * harmlessly with SQLITE_MISUSE. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
     s = xcalloc(1, sizeof(*s));
     s->base.ops = &store_sqlite_ops;
