@@ -142,7 +142,8 @@ static int dlr_status(enum provider_dlr d)
 
 /* Applies a receipt by provider message id. A receipt for a state the message already passed
  * matches no row (from_mask) and is dropped. */
-static void apply_report(struct engine *e, const char *provider_id, const struct provider_report *r)
+static void apply_report(struct engine *e, const char *credential_id, const char *provider_id,
+                         const struct provider_report *r)
 {
     int to = dlr_status(r->status);
     char detail[160];
@@ -150,6 +151,7 @@ static void apply_report(struct engine *e, const char *provider_id, const struct
         return;
     struct store_update *u = engine_update_new(e);
     u->lookup_pmid = engine_str(e, r->pmid);
+    u->lookup_credential_id = engine_str(e, credential_id);
     /* a receipt never applies to a message we have not recorded as submitted */
     u->from_mask = msg_state_from_mask(to) & ~(1u << MSG_QUEUED);
     u->to_status = to;
@@ -171,7 +173,7 @@ static void apply_report(struct engine *e, const char *provider_id, const struct
 void dispatch_report(void *arg, const struct provider_report *r)
 {
     struct eng_cred *c = arg;
-    apply_report(c->engine, c->provider_id, r);
+    apply_report(c->engine, c->id, c->provider_id, r);
 }
 
 static int64_t next_poll(const struct engine *e, int64_t now, int64_t created_at)
@@ -203,7 +205,7 @@ static void on_poll(void *arg, const struct provider_report *r)
 
     e->inflight--;
     if (to >= 0)
-        apply_report(e, ctx->provider_id, r);
+        apply_report(e, ctx->credential_id, ctx->provider_id, r);
     if (to < 0 || !msg_status_final(to)) {
         int st = to == MSG_SENT ? MSG_SENT : ctx->status;
         int64_t due = next_poll(e, now, ctx->created_at);

@@ -129,7 +129,7 @@ static void parse_to(const json_t *body, struct arena *a, struct store_message *
         return;
     }
     out->to = arena_strdup(a, pn.e164);
-    out->country = arena_strdup(a, pn.region);
+    out->country = pn.region[0] != '\0' ? arena_strdup(a, pn.region) : NULL; /* +800… */
 }
 
 static void parse_text(const json_t *body, const struct msg_limits *lim, struct arena *a,

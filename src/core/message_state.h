@@ -3,9 +3,11 @@
  *
  *   queued ──► submitted ──► sent ──► delivered
  *     │            │  │        │
- *     │            │  │        ├────► undelivered / expired
+ *     │            │  │        └────► undelivered / expired / failed
  *     │            │  └─────────────► delivered / undelivered / failed / expired / rejected
- *     ├──► failed / rejected / expired / canceled
+ *     └──► failed / rejected / expired / canceled
+ *
+ * (rejected is a submit-time refusal, so it cannot follow sent.)
  *
  * Final states (delivered, undelivered, failed, rejected, expired, canceled) never change
  * again. Reports can skip states (a receipt may arrive before the "sent" report) but never

@@ -61,7 +61,7 @@ int id_valid(const char *prefix, const char *s)
     if (strncmp(s, prefix, pl) != 0 || s[pl] != '_')
         return 0;
     s += pl + 1;
-    if (strlen(s) != ID_BODY_LEN)
+    if (strlen(s) != ID_BODY_LEN || s[0] > '7') /* the first character carries 3 bits */
         return 0;
     for (; *s; s++) {
         if (strchr(crockford, *s) == NULL)

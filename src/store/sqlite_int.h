@@ -21,7 +21,7 @@ enum sq_stmt {
     SQ_CLAIM_SELECT,
     SQ_CLAIM_MARK,
     SQ_UPDATE_BY_ID,
-    SQ_UPDATE_BY_PMID,
+    SQ_PMID_FIND,
     SQ_KEY_FIND,
     SQ_MSG_GET,
     SQ_EVENTS,

@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SQ_PURGE_CHUNK 5000
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
+
 const char *const sq_sql[SQ__COUNT] = {
     [SQ_IDEM_GET] = "SELECT request_hash, response_status, response_body FROM idempotency "
                     "WHERE project_id = ?1 AND key = ?2",
@@ -37,19 +41,11 @@ const char *const sq_sql[SQ__COUNT] = {
         "credential_id = COALESCE(?5, credential_id), "
         "provider_message_id = COALESCE(?6, provider_message_id), "
         "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
-        "event_seq = event_seq + 1, updated_at = ?9 "
+        "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq",
-    [SQ_UPDATE_BY_PMID] =
-        "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
-        "due_at = CASE WHEN ?2 = -1 THEN due_at WHEN ?2 = 0 THEN NULL ELSE ?2 END, "
-        "attempts = attempts + ?3, lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
-        "credential_id = COALESCE(?5, credential_id), "
-        "provider_message_id = COALESCE(?6, provider_message_id), "
-        "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
-        "event_seq = event_seq + 1, updated_at = ?9 "
-        "WHERE provider_message_id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
-        "RETURNING id, project_id, event_seq",
+    [SQ_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = ?1 AND "
+                     "(?2 IS NULL OR credential_id = ?2) LIMIT 2",
     [SQ_KEY_FIND] =
         "SELECT id, project_id, scopes, COALESCE(expires_at, 0), revoked_at IS NOT NULL "
         "FROM api_keys WHERE key_hash = ?1",
@@ -114,9 +110,11 @@ void sq_read_message(sqlite3_stmt *st, struct arena *a, struct store_message *m)
     m->due_at = sqlite3_column_int64(st, 25);
 }
 
+/* Steps a statement that returns no rows and resets it, so nothing stays in progress. */
 static int step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
+    sqlite3_reset(st);
     return rc == SQLITE_DONE ? SH_OK : sq_status(rc);
 }
 
@@ -157,13 +155,16 @@ static int accept_one(struct sq_conn *c, struct store_accept *r)
             const void *h = sqlite3_column_blob(st, 0);
             if (sqlite3_column_bytes(st, 0) != 32 || memcmp(h, r->req_hash, 32) != 0) {
                 r->result = SH_EINVAL;
+                sqlite3_reset(st);
                 return SH_OK;
             }
             r->result = SH_EEXIST;
             r->replay_status = sqlite3_column_int(st, 1);
             r->replay_body = xstrdup((const char *)sqlite3_column_text(st, 2));
+            sqlite3_reset(st);
             return SH_OK;
         }
+        sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return sq_status(rc);
     }
@@ -259,6 +260,7 @@ static int exec_claim(struct sq_conn *c, struct sq_job *j)
         sqlite3_bind_int64(st, 3, (int64_t)(cap - cl->n));
         while ((rc = sqlite3_step(st)) == SQLITE_ROW)
             sq_read_message(st, &cl->arena, &cl->msgs[cl->n++]);
+        sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return sq_status(rc);
     }
@@ -286,13 +288,50 @@ int sq_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *
 
 /* ---- update ------------------------------------------------------------------------------ */
 
+/* Finds the one message with provider message id u->lookup_pmid (for u->lookup_credential_id
+ * when given) into id (cap bytes). SH_ENOTFOUND when none, SH_EEXIST when several. */
+static int find_by_pmid(struct sq_conn *c, const struct store_update *u, char *id, size_t cap)
+{
+    sqlite3_stmt *st = sq_stmt(c, SQ_PMID_FIND);
+    int rc, n = 0;
+    if (st == NULL)
+        return SH_EIO;
+    bind_text(st, 1, u->lookup_pmid);
+    bind_text(st, 2, u->lookup_credential_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++ == 0)
+            snprintf(id, cap, "%s", sqlite3_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_status(rc);
+    return n == 0 ? SH_ENOTFOUND : n == 1 ? SH_OK : SH_EEXIST;
+}
+
+/*
+ * Applies one conditional update. A message that is missing, in a state outside from_mask,
+ * or (by provider message id) ambiguous is simply not applied: that is an answer, not an
+ * error, and must never fail the other updates of the batch.
+ */
 static int update_one(struct sq_conn *c, struct store_update *u)
 {
-    sqlite3_stmt *st = sq_stmt(c, u->message_id != NULL ? SQ_UPDATE_BY_ID : SQ_UPDATE_BY_PMID);
+    sqlite3_stmt *st;
+    char found[48];
+    const char *id = u->message_id;
     int rc;
-    int64_t seq;
+    int64_t seq = 0;
 
     u->applied = 0;
+    u->message_id_out[0] = '\0';
+    if (id == NULL) {
+        rc = find_by_pmid(c, u, found, sizeof(found));
+        if (rc == SH_ENOTFOUND || rc == SH_EEXIST)
+            return SH_OK; /* unknown, or several messages share it: refuse to guess */
+        if (rc != SH_OK)
+            return rc;
+        id = found;
+    }
+    st = sq_stmt(c, SQ_UPDATE_BY_ID);
     if (st == NULL)
         return SH_EIO;
     sqlite3_bind_int(st, 1, u->to_status);
@@ -304,21 +343,22 @@ static int update_one(struct sq_conn *c, struct store_update *u)
     bind_text(st, 7, u->set_error_code);
     bind_text(st, 8, u->set_error_text);
     sqlite3_bind_int64(st, 9, u->at);
-    bind_text(st, 10, u->message_id != NULL ? u->message_id : u->lookup_pmid);
+    bind_text(st, 10, id);
     sqlite3_bind_int64(st, 11, u->from_mask);
+    sqlite3_bind_int(st, 12, u->ev_status >= 0 ? 1 : 0);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return SH_OK; /* no row in an allowed state: not applied */
-    if (rc != SQLITE_ROW)
-        return sq_status(rc);
-    snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", sqlite3_column_text(st, 0));
-    snprintf(u->project_id_out, sizeof(u->project_id_out), "%s", sqlite3_column_text(st, 1));
-    seq = sqlite3_column_int64(st, 2);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        return SH_EEXIST; /* a provider message id matched two rows: refuse to guess */
+    if (rc == SQLITE_ROW) {
+        snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", sqlite3_column_text(st, 0));
+        snprintf(u->project_id_out, sizeof(u->project_id_out), "%s", sqlite3_column_text(st, 1));
+        seq = sqlite3_column_int64(st, 2);
+        rc = sqlite3_step(st); /* the id is the primary key: DONE */
+    }
+    /* a write statement left unfinished would make the batch's COMMIT fail */
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return sq_status(rc);
+    if (u->message_id_out[0] == '\0' || strcmp(u->message_id_out, id) != 0)
+        return SH_OK; /* no row in an allowed state: not applied */
     rc = SH_OK;
     if (u->ev_status >= 0)
         rc = insert_event(c, u->message_id_out, seq, u->at, u->ev_status, u->ev_provider,
@@ -494,7 +534,7 @@ static int exec_purge(struct sq_conn *c, struct sq_job *j)
     int rc = sqlite3_prepare_v2(c->db,
                                 "DELETE FROM idempotency WHERE (project_id, key) IN (SELECT "
                                 "project_id, key FROM idempotency WHERE created_at < ?1 "
-                                "LIMIT 5000)",
+                                "LIMIT " SQ_STR(SQ_PURGE_CHUNK) ")",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
         return sq_status(rc);
@@ -507,10 +547,20 @@ static int exec_purge(struct sq_conn *c, struct sq_job *j)
 
 int sq_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged)
 {
-    struct purge_req r = {.older_than = older_than};
-    int st = sq_run_sync((struct sq_store *)s, exec_purge, &r);
+    size_t total = 0;
+    int st;
+    /* in bounded chunks, each its own writer job, so accepts are never held up for long */
+    for (;;) {
+        struct purge_req r = {.older_than = older_than};
+        st = sq_run_sync((struct sq_store *)s, exec_purge, &r);
+        if (st != SH_OK)
+            break;
+        total += r.purged;
+        if (r.purged < SQ_PURGE_CHUNK)
+            break;
+    }
     if (purged != NULL)
-        *purged = r.purged;
+        *purged = total;
     return st;
 }
 

@@ -100,9 +100,11 @@ struct store_claim {
 #define STORE_KEEP (-1)
 
 struct store_update {
-    /* which message: by id, or (when message_id is NULL) by provider message id */
+    /* which message: by id, or (when message_id is NULL) by provider message id, within one
+     * credential when lookup_credential_id is set; an ambiguous id is never applied */
     const char *message_id;
     const char *lookup_pmid;
+    const char *lookup_credential_id;
     /* condition: current status must be in from_mask (bit per status); 0 = any */
     uint32_t from_mask;
     int to_status;  /* STORE_KEEP or new status */
@@ -250,7 +252,8 @@ int store_update(struct store *s, struct store_update *u, size_t n, store_done_c
  */
 int store_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
 
-/* Deletes idempotency records created before older_than. Blocks (via the writer). */
+/* Deletes every idempotency record created before older_than, in bounded chunks (each its own
+ * writer job). Blocks. */
 int store_purge_idempotency(struct store *s, int64_t older_than, size_t *purged);
 
 /* Reads one message of project_id (SH_ENOTFOUND for another project's). Strings in a. */
