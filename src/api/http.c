@@ -27,6 +27,9 @@
 
 enum req_state { REQ_NEW, REQ_BODY, REQ_WAIT, REQ_READY, REQ_SENT };
 
+/* bytes of an oversized chunked body read and dropped before the connection is cut */
+#define HTTP_DISCARD_MAX (1024 * 1024)
+
 struct http_server {
     struct MHD_Daemon *mhd;
     struct api *api;
@@ -256,9 +259,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->body_len + n > s->cfg.max_body) {
-            too_large(s, r);
-            return send_reply(r);
+        if (r->too_big || r->body_len + n > s->cfg.max_body) {
+            /* A body without Content-Length (chunked) passed the cap: read and drop the rest
+             * so the 413 can be sent at its end; give up on a client that keeps sending. */
+            r->too_big = 1;
+            r->discarded += n;
+            return r->discarded > HTTP_DISCARD_MAX ? MHD_NO : MHD_YES;
         }
         if (r->body_len + n + 1 > r->body_cap) {
             size_t cap = r->body_cap ? r->body_cap : 1024;
@@ -271,6 +277,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->body_len += n;
         r->body[r->body_len] = '\0';
         return MHD_YES;
+    }
+    if (r->too_big) {
+        too_large(s, r);
+        return send_reply(r);
     }
     if (dispatch(s, r) == HTTP_DONE)
         return send_reply(r);

@@ -49,6 +49,8 @@ struct http_req {
     char *body;
     size_t body_len;
     size_t body_cap;
+    int too_big;      /* the body passed the cap (answered 413 once it ends) */
+    size_t discarded; /* bytes dropped after the cap */
 
     const struct route *route;
     const char *params[HTTP_MAX_PARAMS];

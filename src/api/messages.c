@@ -128,7 +128,8 @@ int api_messages_create(struct http_req *r)
         http_problem(r, 400, "invalid_idempotency_key", "Invalid Idempotency-Key", NULL, &fe);
         goto out;
     }
-    root = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    root = json_loadb(r->body ? r->body : "", r->body_len,
+                     JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (root == NULL) {
         char detail[256];
         snprintf(detail, sizeof(detail), "malformed JSON at line %d column %d: %s", jerr.line,

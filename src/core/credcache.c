@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define CREDCACHE_TTL_MS 1000
+#define CREDCACHE_MISS_MS 100
 
 struct credcache {
     struct store *store;
@@ -38,13 +39,31 @@ void credcache_free(struct credcache *c)
     free(c);
 }
 
+static int lookup(const struct credcache *c, const char *project_id, const char *provider_id)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const struct store_credential *r = &c->rows[i];
+        if (r->active && r->provider_enabled && strcmp(r->project_id, project_id) == 0 &&
+            strcmp(r->provider_id, provider_id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int credcache_has_provider(struct credcache *c, const char *project_id, const char *provider_id)
 {
     int64_t now = clock_mono_us() / 1000;
     int found = 0;
 
     pthread_mutex_lock(&c->mu);
-    if (c->loaded_at == 0 || now - c->loaded_at >= CREDCACHE_TTL_MS) {
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        /* a miss re-reads a table older than CREDCACHE_MISS_MS: a credential added a moment
+         * ago must not make a send fail with unknown_provider */
+        int64_t ttl = pass == 0 ? CREDCACHE_TTL_MS : CREDCACHE_MISS_MS;
+        if (c->loaded_at != 0 && now - c->loaded_at < ttl) {
+            found = lookup(c, project_id, provider_id);
+            continue;
+        }
         struct arena a;
         struct store_credential *rows;
         size_t n;
@@ -59,11 +78,7 @@ int credcache_has_provider(struct credcache *c, const char *project_id, const ch
         c->rows = rows;
         c->n = n;
         c->loaded_at = now;
-    }
-    for (size_t i = 0; i < c->n && !found; i++) {
-        const struct store_credential *r = &c->rows[i];
-        found = r->active && r->provider_enabled && strcmp(r->project_id, project_id) == 0 &&
-                strcmp(r->provider_id, provider_id) == 0;
+        found = lookup(c, project_id, provider_id);
     }
     pthread_mutex_unlock(&c->mu);
     return found;

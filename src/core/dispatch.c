@@ -20,6 +20,7 @@
 #include <string.h>
 
 #define POLL_MAX_DELAY_MS (3600LL * 1000)
+#define ROUTE_RECHECK_MS 1100 /* past the credential table's reload interval */
 
 struct sub_ctx {
     struct engine *engine;
@@ -216,6 +217,17 @@ static void on_poll(void *arg, const struct provider_report *r)
     free(ctx);
 }
 
+/* Puts a claimed queued message back, due at `due`, without an attempt or an event. */
+static void reschedule_queued(struct engine *e, const char *message_id, int64_t due)
+{
+    struct store_update *u = engine_update_new(e);
+    u->message_id = engine_str(e, message_id);
+    u->from_mask = 1u << MSG_QUEUED;
+    u->due_at = due;
+    u->clear_lease = 1;
+    u->ev_status = -1;
+}
+
 static struct sub_ctx *ctx_new(struct engine *e, const struct store_message *m,
                                const struct eng_cred *c)
 {
@@ -237,7 +249,12 @@ static void dispatch_queued(struct engine *e, const struct store_message *m, int
         finish(e, m->id, MSG_EXPIRED, NULL, "expired", "validity ran out before dispatch", 0);
         return;
     }
-    struct eng_cred *c = engine_route(e, m);
+    int unsure = 0;
+    struct eng_cred *c = engine_route(e, m, &unsure);
+    if (c == NULL && unsure) {
+        reschedule_queued(e, m->id, now + ROUTE_RECHECK_MS);
+        return;
+    }
     if (c == NULL) {
         finish(e, m->id, MSG_FAILED, NULL, "no_route",
                "no active provider credential can take this message", 0);

@@ -297,12 +297,18 @@ static struct eng_cred *route_once(struct engine *e, const struct store_message 
     return best;
 }
 
-struct eng_cred *engine_route(struct engine *e, const struct store_message *m)
+struct eng_cred *engine_route(struct engine *e, const struct store_message *m, int *unsure)
 {
     struct eng_cred *c = route_once(e, m);
-    if (c == NULL && creds_maybe_reload(e))
-        c = route_once(e, m);
-    return c;
+    *unsure = 0;
+    if (c != NULL)
+        return c;
+    if (creds_maybe_reload(e))
+        return route_once(e, m);
+    /* The table was read less than a second ago, before a credential added since would be in
+     * it: the caller asks again shortly rather than failing the message. */
+    *unsure = 1;
+    return NULL;
 }
 
 /* ---- claim loop -------------------------------------------------------------------------- */

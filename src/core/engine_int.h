@@ -88,7 +88,9 @@ const char *engine_str(struct engine *e, const char *s);
 
 /* Credential lookups; reload the table from the store at most once a second on a miss. */
 struct eng_cred *engine_cred_by_id(struct engine *e, const char *id);
-struct eng_cred *engine_route(struct engine *e, const struct store_message *m);
+/* The credential for m, or NULL. With NULL, *unsure says the table may be stale (reloaded
+ * less than a second ago): try again shortly instead of concluding there is no route. */
+struct eng_cred *engine_route(struct engine *e, const struct store_message *m, int *unsure);
 
 /* dispatch.c: handles one claimed message (copied as needed). */
 void dispatch_message(struct engine *e, const struct store_message *m);
