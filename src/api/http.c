@@ -36,6 +36,7 @@ struct http_server {
     const struct log *log;
     struct http_cfg cfg;
     atomic_int active;
+    atomic_int stopping; /* set by http_quiesce: new requests are refused, never suspended */
 };
 
 /* ---- replies ----------------------------------------------------------------------------- */
@@ -240,8 +241,19 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if (r == NULL) {
         r = req_new(s, conn, url, method);
         *con_cls = r;
+        /* counted before the stopping check: http_quiesce sets the flag and then waits for
+         * the count, so no request can slip in between and be suspended during the stop */
         atomic_fetch_add(&s->active, 1);
         r->state = REQ_BODY;
+        if (atomic_load(&s->stopping)) {
+            http_problem(r, 503, "shutting_down", "Service unavailable",
+                         "the server is shutting down; nothing was accepted, retry elsewhere or "
+                         "later with the same Idempotency-Key",
+                         NULL);
+            http_header(r, "Connection", "close");
+            http_header(r, "Retry-After", "1");
+            return send_reply(r);
+        }
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > s->cfg.max_body) {
@@ -434,6 +446,7 @@ out:
 
 void http_quiesce(struct http_server *s)
 {
+    atomic_store(&s->stopping, 1);
     MHD_socket fd = MHD_quiesce_daemon(s->mhd);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);

@@ -15,6 +15,13 @@
  * Receipts are stateless: the provider message id carries the acceptance time and the final
  * outcome is a hash of the id, so a poll after a restart gives the same answer the push would
  * have given.
+ *
+ * With a submission log (env->simulator_log, a test hook) the simulator also behaves like a
+ * provider that deduplicates on the client's reference (as PlayMobile does with its unique
+ * message-id): the log is its durable memory, reloaded at open, and a submit of a (message id,
+ * attempt) it already accepted is answered with the original provider message id instead of
+ * being sent again. The engine retries an in-doubt submit as the same attempt, so after a
+ * crash such a provider never sees a message twice.
  */
 #include "providers/provider.h"
 #include "lib/clock.h"
@@ -57,12 +64,89 @@ struct sim_op {
     char pmid[96];
 };
 
+/* (message id, attempt) -> provider message id, for submissions already accepted */
+struct sim_seen {
+    char *key; /* "<message id> <attempt>" */
+    char *pmid;
+};
+
 struct sim {
     struct provider_env env;
     struct sim_settings set;
     int logfd;
     struct sim_op *ops; /* pending timers, freed by close */
+    struct sim_seen *seen; /* open addressing, power-of-two capacity */
+    size_t nseen;
+    size_t capseen;
 };
+
+static uint64_t fnv1a(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static const char *seen_find(const struct sim *s, const char *key)
+{
+    if (s->capseen == 0)
+        return NULL;
+    for (size_t i = fnv1a(key) & (s->capseen - 1);; i = (i + 1) & (s->capseen - 1)) {
+        if (s->seen[i].key == NULL)
+            return NULL;
+        if (strcmp(s->seen[i].key, key) == 0)
+            return s->seen[i].pmid;
+    }
+}
+
+static void seen_put(struct sim *s, const char *key, const char *pmid)
+{
+    if (seen_find(s, key) != NULL)
+        return;
+    if ((s->nseen + 1) * 2 > s->capseen) {
+        size_t cap = s->capseen ? s->capseen * 2 : 1024;
+        struct sim_seen *v = xcalloc(cap, sizeof(*v));
+        for (size_t i = 0; i < s->capseen; i++) {
+            if (s->seen[i].key == NULL)
+                continue;
+            size_t k = fnv1a(s->seen[i].key) & (cap - 1);
+            while (v[k].key != NULL)
+                k = (k + 1) & (cap - 1);
+            v[k] = s->seen[i];
+        }
+        free(s->seen);
+        s->seen = v;
+        s->capseen = cap;
+    }
+    size_t i = fnv1a(key) & (s->capseen - 1);
+    while (s->seen[i].key != NULL)
+        i = (i + 1) & (s->capseen - 1);
+    s->seen[i].key = xstrdup(key);
+    s->seen[i].pmid = xstrdup(pmid);
+    s->nseen++;
+}
+
+/* Rebuilds the accepted set of this credential from the submission log. */
+static void seen_load(struct sim *s, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char id[128], cred[128], pmid[128], key[160];
+        int attempt;
+        if (sscanf(line, "%127s %d %127s %127s", id, &attempt, cred, pmid) != 4 ||
+            strcmp(cred, s->env.credential_id) != 0)
+            continue;
+        snprintf(key, sizeof(key), "%s %d", id, attempt);
+        seen_put(s, key, pmid);
+    }
+    fclose(f);
+}
 
 static int read_ratio(json_t *o, const char *k, double *out, char *err, size_t cap)
 {
@@ -139,12 +223,7 @@ static double uniform(void)
 /* Deterministic [0,1) from the pmid (FNV-1a), so push and poll agree. */
 static double pmid_fraction(const char *pmid)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *pmid; pmid++) {
-        h ^= (unsigned char)*pmid;
-        h *= 1099511628211ULL;
-    }
-    return (double)(h >> 11) / (double)(1ULL << 53);
+    return (double)(fnv1a(pmid) >> 11) / (double)(1ULL << 53);
 }
 
 static enum provider_dlr final_outcome(const struct sim *s, const char *pmid)
@@ -263,11 +342,25 @@ static int sim_submit(void *state, const struct provider_msg *m, provider_submit
         snprintf(r->error_code, sizeof(r->error_code), "sim-throttled");
         snprintf(r->error_text, sizeof(r->error_text), "simulated throttling");
     } else {
+        char key[160];
+        const char *known = NULL;
         r->outcome = PROVIDER_ACCEPTED;
-        /* sim-<accept time ms>-<message id>-<attempt>: see the file comment */
-        snprintf(r->pmid, sizeof(r->pmid), "sim-%lld-%s-%d",
-                 (long long)(clock_now_ms() + s->set.latency_ms), m->id, m->attempt);
-        log_submission(s, m, r->pmid);
+        if (s->logfd >= 0) {
+            snprintf(key, sizeof(key), "%s %d", m->id, m->attempt);
+            known = seen_find(s, key);
+        }
+        if (known != NULL) {
+            /* the same reference again: the original answer, nothing sent twice */
+            snprintf(r->pmid, sizeof(r->pmid), "%s", known);
+        } else {
+            /* sim-<accept time ms>-<message id>-<attempt>: see the file comment */
+            snprintf(r->pmid, sizeof(r->pmid), "sim-%lld-%s-%d",
+                     (long long)(clock_now_ms() + s->set.latency_ms), m->id, m->attempt);
+            if (s->logfd >= 0) {
+                log_submission(s, m, r->pmid);
+                seen_put(s, key, r->pmid);
+            }
+        }
     }
     return SH_OK;
 }
@@ -307,6 +400,7 @@ static int sim_open(const struct provider_env *env, const char *settings, char *
     s->env = *env;
     s->logfd = -1;
     if (env->simulator_log != NULL && *env->simulator_log != '\0') {
+        seen_load(s, env->simulator_log);
         s->logfd = open(env->simulator_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         if (s->logfd < 0) {
             snprintf(err, errcap, "cannot open simulator log");
@@ -327,6 +421,11 @@ static void sim_close(void *state)
         op_unlink_free(s->ops);
     if (s->logfd >= 0)
         close(s->logfd);
+    for (size_t i = 0; i < s->capseen; i++) {
+        free(s->seen[i].key);
+        free(s->seen[i].pmid);
+    }
+    free(s->seen);
     free(s);
 }
 

@@ -34,13 +34,28 @@ const char *const sq_sql[SQ__COUNT] = {
                         "NOT NULL AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
     [SQ_CLAIM_MARK] = "UPDATE messages SET due_at = ?2, lease_owner = CASE WHEN status = 0 THEN ?3 "
                       "ELSE lease_owner END WHERE id = ?1",
-    [SQ_UPDATE_BY_ID] =
+    /* Three shapes of the same conditional update. SQLite rewrites an index entry whenever an
+     * indexed column is in the SET list, so receipts (status only) and retries (no provider
+     * id) use the narrow forms and leave messages_due / messages_pmid alone when they can. */
+    [SQ_UPDATE_FULL] =
         "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
         "due_at = CASE WHEN ?2 = -1 THEN due_at WHEN ?2 = 0 THEN NULL ELSE ?2 END, "
         "attempts = attempts + ?3, lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
         "credential_id = COALESCE(?5, credential_id), "
         "provider_message_id = COALESCE(?6, provider_message_id), "
         "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
+        "event_seq = event_seq + ?12, updated_at = ?9 "
+        "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
+        "RETURNING id, project_id, event_seq",
+    [SQ_UPDATE_DUE] =
+        "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
+        "due_at = CASE WHEN ?2 = -1 THEN due_at WHEN ?2 = 0 THEN NULL ELSE ?2 END, "
+        "attempts = attempts + ?3, lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
+        "event_seq = event_seq + ?12, updated_at = ?9 "
+        "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
+        "RETURNING id, project_id, event_seq",
+    [SQ_UPDATE_STATUS] =
+        "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq",
@@ -331,7 +346,13 @@ static int update_one(struct sq_conn *c, struct store_update *u)
             return rc;
         id = found;
     }
-    st = sq_stmt(c, SQ_UPDATE_BY_ID);
+    if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
+        u->set_error_text != NULL)
+        st = sq_stmt(c, SQ_UPDATE_FULL);
+    else if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0)
+        st = sq_stmt(c, SQ_UPDATE_DUE);
+    else
+        st = sq_stmt(c, SQ_UPDATE_STATUS);
     if (st == NULL)
         return SH_EIO;
     sqlite3_bind_int(st, 1, u->to_status);
