@@ -10,6 +10,7 @@
  */
 #include "store/sqlite_int.h"
 #include "store/migration.h"
+#include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
 
@@ -21,7 +22,9 @@
 #include <time.h>
 
 #define SQ_MAX_BATCH 1024
-#define SQ_CKPT_PAGES 2000
+#define SQ_CKPT_PAGES 4000          /* the checkpointer copies frames past this (PASSIVE) */
+#define SQ_WAL_RESTART_PAGES 32768  /* the writer restarts the WAL past this (~128 MiB) */
+#define SQ_RESTART_BUSY_MS 50
 #define SQ_BUSY_MS 10000
 
 extern const struct store_migration sqlite_migrations[];
@@ -126,6 +129,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     struct sq_store *s = arg;
     (void)db;
     (void)name;
+    s->wal_pages = pages; /* writer thread only */
     if (pages >= SQ_CKPT_PAGES) {
         pthread_mutex_lock(&s->ck_mu);
         s->ck_wanted = 1;
@@ -141,7 +145,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
  * A job error aborts the batch (no savepoint per job: they cost two statements per job on the
  * hot path); the writer then reruns each job alone, so one bad job cannot sink the others.
  */
-static int run_batch(struct sq_store *s, struct sq_job *jobs)
+static int run_batch(struct sq_store *s, struct sq_job *jobs, int64_t *commit_us)
 {
     struct sq_conn *c = &s->w;
     int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -155,7 +159,10 @@ static int run_batch(struct sq_store *s, struct sq_job *jobs)
             return j->status;
         }
     }
+    int64_t t = clock_mono_us();
     rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (commit_us != NULL)
+        *commit_us = clock_mono_us() - t;
     if (rc != SQLITE_OK) {
         int st = sq_status(rc);
         if (!sqlite3_get_autocommit(c->db))
@@ -165,9 +172,51 @@ static int run_batch(struct sq_store *s, struct sq_job *jobs)
     return SH_OK;
 }
 
+/*
+ * Under continuous writes a PASSIVE checkpoint never copies the frames appended while it runs,
+ * so the WAL would never start over and would grow without bound. Past SQ_WAL_RESTART_PAGES
+ * the writer (between batches, no transaction open) runs a RESTART checkpoint: the
+ * checkpointer has already copied nearly everything, so this is short, and the next commit
+ * writes from the start of the WAL again. A reader holding an old snapshot makes it give up
+ * after SQ_RESTART_BUSY_MS; it is tried again after the next batch.
+ */
+static void wal_restart(struct sq_store *s)
+{
+    int log_pages = 0, done = 0;
+    sqlite3_busy_timeout(s->w.db, SQ_RESTART_BUSY_MS);
+    int rc = sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_RESTART, &log_pages,
+                                       &done);
+    sqlite3_busy_timeout(s->w.db, SQ_BUSY_MS);
+    if (rc == SQLITE_OK)
+        s->wal_pages = 0;
+}
+
+/* Writer statistics, logged at debug level every SQ_STATS_EVERY_US (writer thread only). */
+#define SQ_STATS_EVERY_US 10000000
+struct sq_stats {
+    int64_t since_us;
+    long batches, jobs;
+    int64_t exec_us, commit_us;
+};
+
+static void stats_maybe_log(struct sq_store *s, struct sq_stats *st, int64_t now)
+{
+    if (now - st->since_us < SQ_STATS_EVERY_US)
+        return;
+    if (st->batches > 0 && log_enabled(s->log, LOG_DEBUG))
+        log_msg(s->log, LOG_DEBUG, NULL,
+                "sqlite writer: %ld batches, %.1f jobs/batch, exec %.2f ms/batch, commit %.2f "
+                "ms/batch",
+                st->batches, (double)st->jobs / (double)st->batches,
+                (double)st->exec_us / 1000.0 / (double)st->batches,
+                (double)st->commit_us / 1000.0 / (double)st->batches);
+    *st = (struct sq_stats){.since_us = now};
+}
+
 static void *writer_main(void *arg)
 {
     struct sq_store *s = arg;
+    struct sq_stats stats = {.since_us = clock_mono_us()};
     pthread_setname_np(pthread_self(), "sh-writer");
     for (;;) {
         struct sq_job *jobs, *last;
@@ -190,13 +239,21 @@ static void *writer_main(void *arg)
         s->depth -= n;
         pthread_mutex_unlock(&s->mu);
 
-        int st = run_batch(s, jobs);
+        int64_t t0 = clock_mono_us();
+        int64_t commit_us = 0;
+        int st = run_batch(s, jobs, &commit_us);
+        int64_t t1 = clock_mono_us();
+        stats.batches++;
+        stats.jobs += (long)n;
+        stats.exec_us += t1 - t0 - commit_us;
+        stats.commit_us += commit_us;
+        stats_maybe_log(s, &stats, t1);
         if (st != SH_OK && jobs->next != NULL && st != SH_EFULL) {
             /* one bad job must not sink its neighbours: rerun each alone */
             for (struct sq_job *j = jobs; j != NULL; j = j->next) {
                 struct sq_job *next = j->next;
                 j->next = NULL;
-                int one = run_batch(s, j);
+                int one = run_batch(s, j, NULL);
                 if (one != SH_OK)
                     j->status = one;
                 j->next = next;
@@ -211,6 +268,8 @@ static void *writer_main(void *arg)
             free(jobs);
             jobs = next;
         }
+        if (s->wal_pages >= SQ_WAL_RESTART_PAGES)
+            wal_restart(s);
     }
     return NULL;
 }

@@ -64,6 +64,7 @@ struct sq_store {
     size_t depth;
     int stopping;
     int writer_started;
+    int wal_pages; /* frames in the WAL after the last commit (writer thread only) */
 
     pthread_t ckpt;
     pthread_mutex_t ck_mu;
