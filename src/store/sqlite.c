@@ -139,71 +139,22 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
-/*
- * Runs jobs in one transaction. Returns SH_OK when committed (each job's own status is in
- * j->status), or the error that made the whole batch fail: then nothing of it is committed.
- * A job error aborts the batch (no savepoint per job: they cost two statements per job on the
- * hot path); the writer then reruns each job alone, so one bad job cannot sink the others.
- */
-static int run_batch(struct sq_store *s, struct sq_job *jobs, int64_t *commit_us)
-{
-    struct sq_conn *c = &s->w;
-    int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return sq_status(rc);
-    for (struct sq_job *j = jobs; j != NULL; j = j->next) {
-        j->status = j->exec(c, j);
-        if (j->status != SH_OK) {
-            if (!sqlite3_get_autocommit(c->db))
-                sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-            return j->status;
-        }
-    }
-    int64_t t = clock_mono_us();
-    rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-    if (commit_us != NULL)
-        *commit_us = clock_mono_us() - t;
-    if (rc != SQLITE_OK) {
-        int st = sq_status(rc);
-        if (!sqlite3_get_autocommit(c->db))
-            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-        return st == SH_OK ? SH_EIO : st;
-    }
-    return SH_OK;
-}
-
-/*
- * Under continuous writes a PASSIVE checkpoint never copies the frames appended while it runs,
- * so the WAL would never start over and would grow without bound. Past SQ_WAL_RESTART_PAGES
- * the writer (between batches, no transaction open) runs a RESTART checkpoint: the
- * checkpointer has already copied nearly everything, so this is short, and the next commit
- * writes from the start of the WAL again. A reader holding an old snapshot makes it give up
- * after SQ_RESTART_BUSY_MS; it is tried again after the next batch.
- */
-static void wal_restart(struct sq_store *s)
-{
-    int log_pages = 0, done = 0;
-    sqlite3_busy_timeout(s->w.db, SQ_RESTART_BUSY_MS);
-    int rc = sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_RESTART, &log_pages,
-                                       &done);
-    sqlite3_busy_timeout(s->w.db, SQ_BUSY_MS);
-    if (rc == SQLITE_OK)
-        s->wal_pages = 0;
-}
-
 /* Writer statistics, logged at debug level every SQ_STATS_EVERY_US (writer thread only). */
 #define SQ_STATS_EVERY_US 10000000
-struct sq_stats {
-    int64_t since_us;
-    long batches, jobs;
-    int64_t exec_us, commit_us;
-};
 
-static void stats_maybe_log(struct sq_store *s, struct sq_stats *st, int64_t now)
+static void stats_add(struct sq_store *s, size_t jobs, int64_t exec_us, int64_t commit_us)
 {
+    struct sq_stats *st = &s->stats;
+    int64_t now = clock_mono_us();
+    st->batches++;
+    st->jobs += (long)jobs;
+    st->exec_us += exec_us;
+    st->commit_us += commit_us;
+    if (st->since_us == 0)
+        st->since_us = now;
     if (now - st->since_us < SQ_STATS_EVERY_US)
         return;
-    if (st->batches > 0 && log_enabled(s->log, LOG_DEBUG))
+    if (log_enabled(s->log, LOG_DEBUG))
         log_msg(s->log, LOG_DEBUG, NULL,
                 "sqlite writer: %ld batches, %.1f jobs/batch, exec %.2f ms/batch, commit %.2f "
                 "ms/batch",
@@ -213,121 +164,66 @@ static void stats_maybe_log(struct sq_store *s, struct sq_stats *st, int64_t now
     *st = (struct sq_stats){.since_us = now};
 }
 
-static void *writer_main(void *arg)
+/*
+ * writer_ops.run_batch: runs jobs in one transaction. A job error aborts the batch (no
+ * savepoint per job: they cost two statements per job on the hot path); the writer then
+ * reruns each job alone, so one bad job cannot sink the others.
+ */
+static int sq_run_batch(void *backend, struct store_job *jobs, size_t n)
 {
-    struct sq_store *s = arg;
-    struct sq_stats stats = {.since_us = clock_mono_us()};
-    pthread_setname_np(pthread_self(), "sh-writer");
-    for (;;) {
-        struct sq_job *jobs, *last;
-        size_t n = 0;
-
-        pthread_mutex_lock(&s->mu);
-        while (s->head == NULL && !s->stopping)
-            pthread_cond_wait(&s->cv, &s->mu);
-        if (s->head == NULL && s->stopping) {
-            pthread_mutex_unlock(&s->mu);
-            break;
+    struct sq_store *s = backend;
+    struct sq_conn *c = &s->w;
+    int64_t t0 = clock_mono_us(), t1;
+    int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_status(rc);
+    for (struct store_job *j = jobs; j != NULL; j = j->next) {
+        j->status = j->exec(c, j);
+        if (j->status != SH_OK) {
+            if (!sqlite3_get_autocommit(c->db))
+                sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+            return j->status;
         }
-        jobs = last = s->head;
-        for (n = 1; last->next != NULL && n < SQ_MAX_BATCH; n++)
-            last = last->next;
-        s->head = last->next;
-        if (s->head == NULL)
-            s->tail = NULL;
-        last->next = NULL;
-        s->depth -= n;
-        pthread_mutex_unlock(&s->mu);
-
-        int64_t t0 = clock_mono_us();
-        int64_t commit_us = 0;
-        int st = run_batch(s, jobs, &commit_us);
-        int64_t t1 = clock_mono_us();
-        stats.batches++;
-        stats.jobs += (long)n;
-        stats.exec_us += t1 - t0 - commit_us;
-        stats.commit_us += commit_us;
-        stats_maybe_log(s, &stats, t1);
-        if (st != SH_OK && jobs->next != NULL && st != SH_EFULL) {
-            /* one bad job must not sink its neighbours: rerun each alone */
-            for (struct sq_job *j = jobs; j != NULL; j = j->next) {
-                struct sq_job *next = j->next;
-                j->next = NULL;
-                int one = run_batch(s, j, NULL);
-                if (one != SH_OK)
-                    j->status = one;
-                j->next = next;
-            }
-        } else if (st != SH_OK) {
-            for (struct sq_job *j = jobs; j != NULL; j = j->next)
-                j->status = st;
-        }
-        while (jobs != NULL) {
-            struct sq_job *next = jobs->next;
-            jobs->cb(jobs->arg, jobs->status);
-            free(jobs);
-            jobs = next;
-        }
-        if (s->wal_pages >= SQ_WAL_RESTART_PAGES)
-            wal_restart(s);
     }
-    return NULL;
-}
-
-int sq_submit(struct sq_store *s, struct sq_job *j)
-{
-    pthread_mutex_lock(&s->mu);
-    if (s->stopping) {
-        pthread_mutex_unlock(&s->mu);
-        free(j);
-        return SH_ECLOSED;
+    t1 = clock_mono_us();
+    rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int st = sq_status(rc);
+        if (!sqlite3_get_autocommit(c->db))
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return st == SH_OK ? SH_EIO : st;
     }
-    j->next = NULL;
-    if (s->tail != NULL)
-        s->tail->next = j;
-    else
-        s->head = j;
-    s->tail = j;
-    s->depth++;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    stats_add(s, n, t1 - t0, clock_mono_us() - t1);
     return SH_OK;
 }
 
-struct sync_wait {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int done;
-    int status;
+/*
+ * writer_ops.after_batch. Under continuous writes a PASSIVE checkpoint never copies the
+ * frames appended while it runs, so the WAL would never start over and would grow without
+ * bound. Past SQ_WAL_RESTART_PAGES the writer (between batches, no transaction open) runs a
+ * RESTART checkpoint: the checkpointer has already copied nearly everything, so this is
+ * short, and the next commit writes from the start of the WAL again. A reader holding an old
+ * snapshot makes it give up after SQ_RESTART_BUSY_MS; it is tried again after the next batch.
+ */
+static void sq_after_batch(void *backend)
+{
+    struct sq_store *s = backend;
+    int log_pages = 0, done = 0;
+    if (s->wal_pages < SQ_WAL_RESTART_PAGES)
+        return;
+    sqlite3_busy_timeout(s->w.db, SQ_RESTART_BUSY_MS);
+    int rc = sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_RESTART, &log_pages,
+                                       &done);
+    sqlite3_busy_timeout(s->w.db, SQ_BUSY_MS);
+    if (rc == SQLITE_OK)
+        s->wal_pages = 0;
+}
+
+static const struct writer_ops sq_writer_ops = {
+    .run_batch = sq_run_batch,
+    .after_batch = sq_after_batch,
+    .thread_name = "sh-writer",
 };
-
-static void sync_done(void *arg, int status)
-{
-    struct sync_wait *w = arg;
-    pthread_mutex_lock(&w->mu);
-    w->done = 1;
-    w->status = status;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-}
-
-int sq_run_sync(struct sq_store *s, sq_exec_fn exec, void *req)
-{
-    struct sync_wait w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-    struct sq_job *j = xcalloc(1, sizeof(*j));
-    j->exec = exec;
-    j->req = req;
-    j->cb = sync_done;
-    j->arg = &w;
-    int st = sq_submit(s, j);
-    if (st != SH_OK)
-        return st;
-    pthread_mutex_lock(&w.mu);
-    while (!w.done)
-        pthread_cond_wait(&w.cv, &w.mu);
-    pthread_mutex_unlock(&w.mu);
-    return w.status;
-}
 
 /* ---- checkpointer ------------------------------------------------------------------------ */
 
@@ -418,8 +314,6 @@ static int sq_open(const char *url, const struct store_cfg *cfg, struct store **
     s->log = cfg->log;
     s->path = xstrdup(path);
     s->sync_full = cfg->sync_full;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->ck_mu, NULL);
     pthread_cond_init(&s->ck_cv, NULL);
     pthread_mutex_init(&s->rmu, NULL);
@@ -438,11 +332,9 @@ static int sq_open(const char *url, const struct store_cfg *cfg, struct store **
             goto out;
         s->rfree[s->nfree++] = i;
     }
-    if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
-        st = SH_EIO;
+    st = writer_start(&s->writer, &sq_writer_ops, s, SQ_MAX_BATCH);
+    if (st != SH_OK)
         goto out;
-    }
-    s->writer_started = 1;
     if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
         st = SH_EIO;
         goto out;
@@ -459,13 +351,7 @@ out:
 static void sq_close(struct store *base)
 {
     struct sq_store *s = (struct sq_store *)base;
-    if (s->writer_started) {
-        pthread_mutex_lock(&s->mu);
-        s->stopping = 1; /* the writer drains what is queued, then exits */
-        pthread_cond_signal(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        pthread_join(s->writer, NULL);
-    }
+    writer_stop(&s->writer); /* drains what is queued first */
     if (s->ckpt_started) {
         pthread_mutex_lock(&s->ck_mu);
         s->ck_stop = 1;
@@ -502,8 +388,9 @@ struct migrate_req {
     int applied;
 };
 
-static int exec_migrate(struct sq_conn *c, struct sq_job *j)
+static int exec_migrate(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     struct migrate_req *r = j->req;
     int version;
     int rc = exec_sql(c->db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT "
@@ -531,7 +418,7 @@ static int sq_migrate(struct store *base, int *applied)
 {
     struct sq_store *s = (struct sq_store *)base;
     struct migrate_req r = {0};
-    int st = sq_run_sync(s, exec_migrate, &r);
+    int st = writer_run_sync(&s->writer, exec_migrate, &r);
     if (applied != NULL)
         *applied = r.applied;
     return st;

@@ -9,6 +9,7 @@
 #define SH_STORE_SQLITE_INT_H
 
 #include "store/store.h"
+#include "store/writer.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -36,20 +37,6 @@ struct sq_conn {
     sqlite3_stmt *st[SQ__COUNT];
 };
 
-struct sq_job;
-/* Runs inside the writer's open transaction. Returns SH_OK or an error for this job. */
-typedef int (*sq_exec_fn)(struct sq_conn *c, struct sq_job *j);
-
-struct sq_job {
-    struct sq_job *next;
-    sq_exec_fn exec;
-    void *req;
-    size_t n;
-    store_done_cb cb;
-    void *arg;
-    int status;
-};
-
 struct sq_store {
     struct store base;
     const struct log *log;
@@ -57,14 +44,13 @@ struct sq_store {
     int sync_full;
 
     struct sq_conn w; /* writer thread only */
-    pthread_t writer;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct sq_job *head, *tail;
-    size_t depth;
-    int stopping;
-    int writer_started;
+    struct writer writer;
     int wal_pages; /* frames in the WAL after the last commit (writer thread only) */
+    struct sq_stats {
+        int64_t since_us;
+        long batches, jobs;
+        int64_t exec_us, commit_us;
+    } stats; /* writer thread only */
 
     pthread_t ckpt;
     pthread_mutex_t ck_mu;
@@ -87,11 +73,6 @@ sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt idx);
 /* Maps a SQLite result code to enum sh_status. */
 int sq_status(int rc);
 
-/* Queues job j (takes it; freed after its callback) for the writer. SH_ECLOSED when stopping. */
-int sq_submit(struct sq_store *s, struct sq_job *j);
-
-/* Runs exec on the writer inside a transaction and waits for it. Blocks. */
-int sq_run_sync(struct sq_store *s, sq_exec_fn exec, void *req);
 
 /* Borrows a read connection (blocks while all are busy) / gives it back. */
 struct sq_conn *sq_reader_get(struct sq_store *s);

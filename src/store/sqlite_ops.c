@@ -227,8 +227,9 @@ static int accept_one(struct sq_conn *c, struct store_accept *r)
     return rc;
 }
 
-static int exec_accept(struct sq_conn *c, struct sq_job *j)
+static int exec_accept(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     struct store_accept *reqs = j->req;
     for (size_t i = 0; i < j->n; i++) {
         int st = accept_one(c, &reqs[i]);
@@ -238,16 +239,16 @@ static int exec_accept(struct sq_conn *c, struct sq_job *j)
     return SH_OK;
 }
 
-static int submit_job(struct store *s, sq_exec_fn exec, void *req, size_t n, store_done_cb cb,
+static int submit_job(struct store *s, store_exec_fn exec, void *req, size_t n, store_done_cb cb,
                       void *arg)
 {
-    struct sq_job *j = xcalloc(1, sizeof(*j));
+    struct store_job *j = xcalloc(1, sizeof(*j));
     j->exec = exec;
     j->req = req;
     j->n = n;
     j->cb = cb;
     j->arg = arg;
-    return sq_submit((struct sq_store *)s, j);
+    return writer_submit(&((struct sq_store *)s)->writer, j);
 }
 
 int sq_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg)
@@ -257,8 +258,9 @@ int sq_op_accept(struct store *s, struct store_accept *req, size_t n, store_done
 
 /* ---- claim ------------------------------------------------------------------------------- */
 
-static int exec_claim(struct sq_conn *c, struct sq_job *j)
+static int exec_claim(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     struct store_claim *cl = j->req;
     size_t cap = (size_t)cl->limit;
     int rc;
@@ -389,8 +391,9 @@ static int update_one(struct sq_conn *c, struct store_update *u)
     return rc;
 }
 
-static int exec_update(struct sq_conn *c, struct sq_job *j)
+static int exec_update(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     struct store_update *u = j->req;
     for (size_t i = 0; i < j->n; i++) {
         int st = update_one(c, &u[i]);
@@ -407,8 +410,9 @@ int sq_op_update(struct store *s, struct store_update *u, size_t n, store_done_c
 
 /* ---- blocking writes --------------------------------------------------------------------- */
 
-static int exec_bootstrap(struct sq_conn *c, struct sq_job *j)
+static int exec_bootstrap(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     const struct store_bootstrap *b = j->req;
     sqlite3_stmt *st = NULL;
     int rc;
@@ -476,7 +480,7 @@ out:
 
 int sq_op_bootstrap(struct store *s, const struct store_bootstrap *b)
 {
-    return sq_run_sync((struct sq_store *)s, exec_bootstrap, (void *)b);
+    return writer_run_sync(&((struct sq_store *)s)->writer, exec_bootstrap, (void *)b);
 }
 
 struct recover_req {
@@ -485,8 +489,9 @@ struct recover_req {
     size_t count;
 };
 
-static int exec_recover(struct sq_conn *c, struct sq_job *j)
+static int exec_recover(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     struct recover_req *r = j->req;
     sqlite3_stmt *sel = NULL;
     int rc, res = SH_OK;
@@ -536,7 +541,7 @@ static int exec_recover(struct sq_conn *c, struct sq_job *j)
 int sq_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt)
 {
     struct recover_req r = {.owner = owner, .now = now};
-    int st = sq_run_sync((struct sq_store *)s, exec_recover, &r);
+    int st = writer_run_sync(&((struct sq_store *)s)->writer, exec_recover, &r);
     if (in_doubt != NULL)
         *in_doubt = r.count;
     return st;
@@ -547,8 +552,9 @@ struct purge_req {
     size_t purged;
 };
 
-static int exec_purge(struct sq_conn *c, struct sq_job *j)
+static int exec_purge(void *conn, struct store_job *j)
 {
+    struct sq_conn *c = conn;
     struct purge_req *r = j->req;
     sqlite3_stmt *st = NULL;
     /* bounded per call so one purge never holds the writer for long */
@@ -573,7 +579,7 @@ int sq_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged)
     /* in bounded chunks, each its own writer job, so accepts are never held up for long */
     for (;;) {
         struct purge_req r = {.older_than = older_than};
-        st = sq_run_sync((struct sq_store *)s, exec_purge, &r);
+        st = writer_run_sync(&((struct sq_store *)s)->writer, exec_purge, &r);
         if (st != SH_OK)
             break;
         total += r.purged;
