@@ -1,6 +1,7 @@
 # Thin wrapper over Meson/Ninja. The two commands of the README:
 #   make run   install what is missing, build, start smshub on the defaults
-#   make test  install what is missing, build, run every suite (also under ASan+UBSan)
+#   make test  install what is missing, build, run every suite on SQLite and PostgreSQL (also
+#              under ASan+UBSan)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 SECONDS    ?= 30
@@ -21,8 +22,9 @@ build: deps $(BUILD)/build.ninja
 run: build
 	@sh tools/run.sh
 
+# Every suite, both store backends: tools/with_pg_cluster.sh runs a throwaway PostgreSQL.
 test-fast: build
-	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	sh tools/with_pg_cluster.sh meson test -C $(BUILD) --print-errorlogs --num-processes 2
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined \
@@ -32,7 +34,8 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3
+	    sh tools/with_pg_cluster.sh meson test -C $(ASAN_BUILD) --print-errorlogs \
+	    --num-processes 2 --timeout-multiplier 3
 
 test: test-fast test-asan
 

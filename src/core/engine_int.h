@@ -46,7 +46,7 @@ struct eng_post {
 
 struct engine {
     struct engine_cfg cfg;
-    char owner[64];
+    char owner[160];
     char *simulator_log;
     struct store *store;
     const struct log *log;

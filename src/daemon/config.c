@@ -83,10 +83,10 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
     case OPT_DB:
         if (*v == '\0' || strlen(v) >= sizeof(cfg->db))
             goto bad;
-        if (strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0) {
-            snprintf(err, errcap,
-                     "db: PostgreSQL is not supported by this build yet; use "
-                     "sqlite:PATH");
+        if (strstr(v, "://") != NULL && strncmp(v, "sqlite://", 9) != 0 &&
+            strncmp(v, "postgres://", 11) != 0 && strncmp(v, "postgresql://", 13) != 0) {
+            snprintf(err, errcap, "db: unknown database \"%.40s\"; use sqlite:PATH or "
+                                  "postgres://USER@HOST:PORT/DB", v);
             return SH_EINVAL;
         }
         snprintf(cfg->db, sizeof(cfg->db), "%s", v);

@@ -2,7 +2,7 @@
  * config.h — daemon configuration from environment variables and matching flags
  * (flags win). Defaults follow DESIGN.md §1: SQLite under ./data/, 127.0.0.1:8080.
  *
- *   SMSHUB_DB               --db URL              sqlite:./data/smshub.db
+ *   SMSHUB_DB               --db URL              sqlite:./data/smshub.db (or postgres://…)
  *   SMSHUB_LISTEN           --listen HOST:PORT    127.0.0.1:8080
  *   SMSHUB_MASTER_KEY_FILE  --master-key-file P   ./data/master.key (created when missing)
  *   SMSHUB_LOG_LEVEL        --log-level L         info

@@ -89,7 +89,7 @@ int cmd_serve(int argc, char **argv)
     struct store_cfg scfg;
     struct engine_cfg ecfg;
     struct http_cfg hcfg;
-    char owner[ID_MAX];
+    char owner[ID_MAX + 72];
     sigset_t sigs;
 
     memset(&api, 0, sizeof(api));
@@ -138,7 +138,14 @@ int cmd_serve(int argc, char **argv)
         cmd_error("database migration failed: %s", sh_strerror(st));
         goto out;
     }
-    id_new("run", clock_now_ms(), owner, sizeof(owner));
+    /* lease owner "<node>/<run>": recovery takes back this node's earlier runs' leases */
+    {
+        char host[64] = "node", run[ID_MAX];
+        gethostname(host, sizeof(host) - 1);
+        host[strcspn(host, "/")] = '\0';
+        snprintf(owner, sizeof(owner), "%s/%s", host, id_new("run", clock_now_ms(), run,
+                                                               sizeof(run)));
+    }
     size_t in_doubt = 0;
     st = store_recover(store, owner, clock_now_ms(), &in_doubt);
     if (st != SH_OK) {

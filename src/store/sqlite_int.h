@@ -8,6 +8,7 @@
 #ifndef SH_STORE_SQLITE_INT_H
 #define SH_STORE_SQLITE_INT_H
 
+#include "store/msgcols.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -79,11 +80,7 @@ struct sq_conn *sq_reader_get(struct sq_store *s);
 void sq_reader_put(struct sq_store *s, struct sq_conn *c);
 
 /* The column list read by sq_read_message, in order. */
-#define SQ_MSG_COLS                                                                                \
-    "id, project_id, direction, status, priority, msg_type, to_number, country, from_addr, "       \
-    "body, encoding, segments, callback_url, metadata, requested_provider, credential_id, "        \
-    "provider_message_id, attempts, in_doubt, error_code, error_text, created_at, updated_at, "    \
-    "scheduled_at, expires_at, due_at"
+#define SQ_MSG_COLS STORE_MSG_COLS
 
 /* Fills m from the current row of st (selected with SQ_MSG_COLS); strings copied into a. */
 void sq_read_message(sqlite3_stmt *st, struct arena *a, struct store_message *m);

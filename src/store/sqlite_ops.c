@@ -503,6 +503,8 @@ static int exec_recover(void *conn, struct store_job *j)
                             "UPDATE messages SET lease_owner = NULL, in_doubt = 1, due_at = ?2, "
                             "event_seq = event_seq + 1, updated_at = ?2 "
                             "WHERE status = 0 AND lease_owner IS NOT NULL AND lease_owner != ?1 "
+                            "AND (substr(lease_owner, 1, instr(lease_owner || '/', '/')) = "
+                            "substr(?1, 1, instr(?1 || '/', '/')) OR due_at <= ?2) "
                             "RETURNING id, event_seq",
                             -1, &sel, NULL);
     if (rc != SQLITE_OK)

@@ -9,9 +9,11 @@
 #include <string.h>
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 static const struct store_ops *const backends[] = {
     &store_sqlite_ops,
+    &store_pg_ops,
 };
 
 int store_open(const char *url, const struct store_cfg *cfg, struct store **out)
@@ -21,6 +23,8 @@ int store_open(const char *url, const struct store_cfg *cfg, struct store **out)
 
     if (colon == NULL || strchr(url, '/') < colon)
         return store_sqlite_ops.open(url, cfg, out); /* a bare path */
+    if (strncmp(url, "postgresql://", 13) == 0)
+        return store_pg_ops.open(url, cfg, out); /* libpq's other spelling */
     for (size_t i = 0; i < n; i++) {
         size_t sl = strlen(backends[i]->scheme);
         if ((size_t)(colon - url) == sl && strncmp(url, backends[i]->scheme, sl) == 0)

@@ -247,8 +247,10 @@ int store_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *
 int store_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg);
 
 /*
- * At start-up: every queued message still leased by a submit of a previous run is marked
- * in doubt (an event says so), released and made due now. *in_doubt counts them. Blocks.
+ * At start-up: every queued message still leased for submit by another run of this node
+ * (owners are "<node>/<run>") or by anyone whose lease ran out is marked in doubt (an event
+ * says so), released and made due now. Leases of other live nodes are left alone.
+ * *in_doubt counts them. Blocks.
  */
 int store_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
 

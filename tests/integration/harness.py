@@ -177,6 +177,11 @@ class Hub:
         self.dir = tempfile.mkdtemp(prefix="smshub-it-")
         self.db_path = os.path.join(self.dir, "hub.db")
         self.db_url = "sqlite:" + self.db_path
+        self.pg = PG_URL is not None
+        if self.pg:  # a fresh database of its own on the test cluster
+            self.pg_db = "it_" + secrets.token_hex(6)
+            psql(PG_URL, "CREATE DATABASE %s" % self.pg_db)
+            self.db_url = pg_url_for(self.pg_db)
         self.port_file = os.path.join(self.dir, "port")
         self.sim_log = os.path.join(self.dir, "sim.log") if sim_log else None
         self.stderr_path = os.path.join(self.dir, "stderr.log")
@@ -306,6 +311,11 @@ class Hub:
             self.kill()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if self.pg:
+                try:
+                    psql(PG_URL, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_db)
+                except Exception:  # the cluster goes away with the run anyway
+                    pass
 
     def stderr_tail(self, n=30):
         try:
@@ -387,12 +397,15 @@ class Hub:
     # ---- database ------------------------------------------------------------------------
 
     def db(self):
-        """A read-only connection (caller closes it)."""
+        """A read-only SQLite connection (caller closes it); SQLite backend only."""
+        check(not self.pg, "hub.db() is SQLite only; use query/scalar/write_db")
         c = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True, timeout=10)
         c.execute("PRAGMA busy_timeout = 10000")
         return c
 
     def query(self, sql, args=()):
+        if self.pg:
+            return psql(self.db_url, sql_literal(sql, args))
         c = self.db()
         try:
             return c.execute(sql, args).fetchall()
@@ -404,6 +417,10 @@ class Hub:
 
     def write_db(self, statements):
         """Runs [(sql, args), ...] in one transaction on a writable connection."""
+        if self.pg:
+            psql(self.db_url, "BEGIN;\n" + ";\n".join(sql_literal(q, a) for q, a in statements)
+                 + ";\nCOMMIT;")
+            return
         c = sqlite3.connect(self.db_path, timeout=10)
         try:
             c.execute("PRAGMA busy_timeout = 10000")
@@ -468,6 +485,66 @@ class Hub:
 
 class _Timeout(BaseException):
     pass
+
+
+# ---- PostgreSQL backend (SMSHUB_TEST_BACKEND=pg) ------------------------------------------
+# The same tests run against PostgreSQL when SMSHUB_TEST_BACKEND=pg: each Hub gets a fresh
+# database on the cluster named by SMSHUB_TEST_PG_URL (make test starts one), and SQL goes
+# through psql with the arguments inlined as quoted literals.
+
+PG_URL = None
+if os.environ.get("SMSHUB_TEST_BACKEND") == "pg":
+    PG_URL = os.environ.get("SMSHUB_TEST_PG_URL")
+    if not PG_URL:
+        print("SMSHUB_TEST_PG_URL is not set: no PostgreSQL cluster, skipping")
+        sys.exit(77)  # meson's "skipped"
+
+_PG_NULL = "\\N"
+_PG_SEP = "\x1f"
+
+
+def pg_url_for(dbname):
+    return PG_URL.rsplit("/", 1)[0] + "/" + dbname
+
+
+def sql_literal(sql, args):
+    """sql with each ? replaced by args[i] as a PostgreSQL literal."""
+    parts = sql.split("?")
+    check(len(parts) == len(args) + 1, "placeholders and arguments differ in %r" % sql)
+    out = [parts[0]]
+    for a, rest in zip(args, parts[1:]):
+        if a is None:
+            lit = "NULL"
+        elif isinstance(a, bool):
+            lit = "1" if a else "0"
+        elif isinstance(a, int):
+            lit = str(a)
+        elif isinstance(a, (bytes, bytearray)):
+            lit = "'\\x%s'::bytea" % bytes(a).hex()
+        else:
+            lit = "'" + str(a).replace("'", "''") + "'"
+        out.append(lit + rest)
+    return "".join(out)
+
+
+def psql(url, sql):
+    """Runs sql; returns the rows of the last statement as tuples (ints where they look so)."""
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                          "-P", "null=" + _PG_NULL, "-F", _PG_SEP, "-d", url],
+                         input=sql, capture_output=True, text=True, timeout=30)
+    check(out.returncode == 0, "psql failed: %s\n%s" % (out.stderr.strip(), sql[:300]))
+    rows = []
+    for line in out.stdout.splitlines():
+        vals = []
+        for v in line.split(_PG_SEP):
+            if v == _PG_NULL:
+                vals.append(None)
+            elif v.lstrip("-").isdigit():
+                vals.append(int(v))
+            else:
+                vals.append(v)
+        rows.append(tuple(vals))
+    return rows
 
 
 def main(test, time_limit=55, sim_log=True):

@@ -609,17 +609,17 @@ static void test_recover(void **state)
         msg_fill(&m, ids[i], proj, base, 1, base + due[i]);
         put(f->s, &m);
     }
-    claim_sync(f->s, &cl, base, 3, "run-old"); /* e, a, b */
+    claim_sync(f->s, &cl, base, 3, "node-a/run-old"); /* e, a, b */
     assert_int_equal(cl.n, 3);
     arena_release(&cl.arena);
     struct store_update sub = upd(ids[4], NULL, 0, SUB, KEEP, base, SUB);
     sub.clear_lease = 1;
     assert_int_equal(update_sync(f->s, &sub, 1), SH_OK);
-    claim_sync(f->s, &cl, base, 1, "run-new"); /* c */
+    claim_sync(f->s, &cl, base, 1, "node-a/run-new"); /* c */
     assert_true(cl.n == 1 && strcmp(cl.msgs[0].id, ids[2]) == 0);
     arena_release(&cl.arena);
 
-    assert_int_equal(store_recover(f->s, "run-new", r, &n), SH_OK);
+    assert_int_equal(store_recover(f->s, "node-a/run-new", r, &n), SH_OK);
     assert_int_equal(n, 2);
     for (int i = 0; i < N; i++) {
         int doubt = i < 2;
@@ -633,7 +633,7 @@ static void test_recover(void **state)
             assert_true(ev[1].detail != NULL && strstr(ev[1].detail, "in_doubt") != NULL);
         }
     }
-    assert_int_equal(store_recover(f->s, "run-new", r, &n), SH_OK);
+    assert_int_equal(store_recover(f->s, "node-a/run-new", r, &n), SH_OK);
     assert_int_equal(n, 0);
     drain(f->s);
     arena_release(&a);

@@ -1,0 +1,101 @@
+/*
+ * pg_int.h — internals shared by the PostgreSQL backend's files (not for other modules).
+ *
+ * Same shape as the SQLite backend: one writer connection owned by the shared group-commit
+ * writer (store/writer.c), a pool of read connections. Statements are prepared once per
+ * connection, by enum pg_stmt. Parameters travel as text (bytea as binary); results as text.
+ * Every parameter is cast in the SQL so PostgreSQL never infers a narrower type.
+ */
+#ifndef SH_STORE_PG_INT_H
+#define SH_STORE_PG_INT_H
+
+#include "store/msgcols.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+
+enum pg_stmt {
+    PG_IDEM_CLAIM,
+    PG_IDEM_GET,
+    PG_MSG_INSERT,
+    PG_EVENT_INSERT,
+    PG_CLAIM,
+    PG_UPDATE_FULL,
+    PG_UPDATE_DUE,
+    PG_UPDATE_STATUS,
+    PG_PMID_FIND,
+    PG_KEY_FIND,
+    PG_MSG_GET,
+    PG_EVENTS,
+    PG_COUNT_DUE,
+    PG__COUNT
+};
+
+struct pg_conn {
+    PGconn *db;
+    unsigned char prepared[PG__COUNT];
+};
+
+struct pg_store {
+    struct store base;
+    const struct log *log;
+    char *url;
+    struct pg_conn w; /* writer thread only */
+    struct writer writer;
+    pthread_mutex_t rmu;
+    pthread_cond_t rcv;
+    struct pg_conn *readers;
+    int *rfree;
+    int nreaders;
+    int nfree;
+};
+
+#define PG_MAX_PARAMS 24
+
+/* Parameters of one statement: text values (or binary for bytea), NULL for SQL NULL. */
+struct pg_params {
+    const char *v[PG_MAX_PARAMS];
+    int len[PG_MAX_PARAMS];
+    int fmt[PG_MAX_PARAMS];
+    char num[PG_MAX_PARAMS][24];
+    int n;
+};
+
+void pg_p_text(struct pg_params *p, const char *s);    /* NULL → SQL NULL */
+void pg_p_int(struct pg_params *p, int64_t v);
+void pg_p_time(struct pg_params *p, int64_t v);       /* 0 → SQL NULL */
+void pg_p_bytea(struct pg_params *p, const void *b, int len);
+
+/*
+ * Runs prepared statement idx on c (preparing it on first use). Returns the result (PQclear
+ * it) when its status is PGRES_COMMAND_OK or PGRES_TUPLES_OK; otherwise NULL with *st set
+ * from the SQLSTATE (SH_EEXIST unique violation, SH_EFULL disk full/read-only, SH_EIO).
+ */
+PGresult *pg_run(struct pg_conn *c, enum pg_stmt idx, const struct pg_params *p, int *st);
+
+/* Runs a one-off statement (not prepared). Same contract as pg_run. */
+PGresult *pg_run_sql(struct pg_conn *c, const char *sql, const struct pg_params *p, int *st);
+
+/* Row helpers over text results. */
+int64_t pg_int(const PGresult *r, int row, int col);           /* NULL → 0 */
+const char *pg_str(const PGresult *r, int row, int col, struct arena *a); /* NULL → NULL */
+
+/* Fills m from row `row` of r (selected with STORE_MSG_COLS). */
+void pg_read_message(const PGresult *r, int row, struct arena *a, struct store_message *m);
+
+struct pg_conn *pg_reader_get(struct pg_store *s);
+void pg_reader_put(struct pg_store *s, struct pg_conn *c);
+
+extern const struct store_ops store_pg_ops;
+
+/* Writes, defined in pg_ops.c. */
+int pg_op_bootstrap(struct store *s, const struct store_bootstrap *b);
+int pg_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg);
+int pg_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *arg);
+int pg_op_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg);
+int pg_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
+int pg_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * pg_ops.c — the PostgreSQL backend's writes: jobs run by the shared writer inside its
+ * batch transaction (accept, claim, update) and blocking ones (bootstrap, recover, purge).
+ *
+ * Same semantics as sqlite_ops.c; what differs is how several nodes stay apart: the
+ * idempotency record is claimed first with INSERT … ON CONFLICT DO NOTHING (a concurrent
+ * duplicate on another node waits on the key and then sees the original), and a claim takes
+ * rows with FOR UPDATE SKIP LOCKED.
+ */
+#include "store/pg_int.h"
+#include "lib/err.h"
+#include "lib/id.h"
+#include "lib/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_PURGE_CHUNK 5000
+
+static int insert_event(struct pg_conn *c, const char *message_id, int64_t seq, int64_t at,
+                        int status, const char *provider, const char *detail)
+{
+    struct pg_params p = {0};
+    int st;
+    pg_p_text(&p, message_id);
+    pg_p_int(&p, seq);
+    pg_p_int(&p, at);
+    pg_p_int(&p, status);
+    pg_p_text(&p, provider);
+    pg_p_text(&p, detail);
+    PQclear(pg_run(c, PG_EVENT_INSERT, &p, &st));
+    return st;
+}
+
+static int run_void(struct pg_conn *c, enum pg_stmt idx, const struct pg_params *p)
+{
+    int st;
+    PQclear(pg_run(c, idx, p, &st));
+    return st;
+}
+
+/* ---- accept ------------------------------------------------------------------------------ */
+
+static int accept_one(struct pg_conn *c, struct store_accept *r)
+{
+    const struct store_message *m = r->msg;
+    struct pg_params p = {0};
+    PGresult *res;
+    int st;
+
+    r->result = SH_OK;
+    free(r->replay_body);
+    r->replay_body = NULL;
+    if (r->idem_key != NULL) {
+        pg_p_text(&p, m->project_id);
+        pg_p_text(&p, r->idem_key);
+        pg_p_bytea(&p, r->req_hash, 32);
+        pg_p_int(&p, r->response_status);
+        pg_p_text(&p, r->response_body);
+        pg_p_int(&p, r->now);
+        res = pg_run(c, PG_IDEM_CLAIM, &p, &st);
+        if (res == NULL)
+            return st;
+        int inserted = atoi(PQcmdTuples(res)) == 1;
+        PQclear(res);
+        if (!inserted) {
+            char hex[65];
+            struct pg_params q = {0};
+            pg_p_text(&q, m->project_id);
+            pg_p_text(&q, r->idem_key);
+            res = pg_run(c, PG_IDEM_GET, &q, &st);
+            if (res == NULL)
+                return st;
+            if (PQntuples(res) != 1) {
+                PQclear(res);
+                return SH_EIO;
+            }
+            hex_encode(r->req_hash, 32, hex);
+            if (strcmp(PQgetvalue(res, 0, 0), hex) != 0) {
+                r->result = SH_EINVAL;
+            } else {
+                r->result = SH_EEXIST;
+                r->replay_status = (int)pg_int(res, 0, 1);
+                r->replay_body = xstrdup(PQgetvalue(res, 0, 2));
+            }
+            PQclear(res);
+            return SH_OK;
+        }
+    }
+    memset(&p, 0, sizeof(p));
+    pg_p_text(&p, m->id);
+    pg_p_text(&p, m->project_id);
+    pg_p_int(&p, m->direction);
+    pg_p_int(&p, m->status);
+    pg_p_int(&p, m->priority);
+    pg_p_int(&p, m->msg_type);
+    pg_p_text(&p, m->to);
+    pg_p_text(&p, m->country);
+    pg_p_text(&p, m->from);
+    pg_p_text(&p, m->body);
+    pg_p_int(&p, m->encoding);
+    pg_p_int(&p, m->segments);
+    pg_p_text(&p, m->callback_url);
+    pg_p_text(&p, m->metadata);
+    pg_p_text(&p, m->provider);
+    pg_p_text(&p, m->credential_id);
+    pg_p_int(&p, m->created_at);
+    pg_p_time(&p, m->scheduled_at);
+    pg_p_time(&p, m->expires_at);
+    pg_p_time(&p, m->due_at);
+    st = run_void(c, PG_MSG_INSERT, &p);
+    if (st != SH_OK)
+        return st;
+    return insert_event(c, m->id, 1, m->created_at, m->status, NULL, NULL);
+}
+
+static int exec_accept(void *conn, struct store_job *j)
+{
+    struct store_accept *reqs = j->req;
+    for (size_t i = 0; i < j->n; i++) {
+        int st = accept_one(conn, &reqs[i]);
+        if (st != SH_OK)
+            return st;
+    }
+    return SH_OK;
+}
+
+static int submit_job(struct store *s, store_exec_fn exec, void *req, size_t n, store_done_cb cb,
+                      void *arg)
+{
+    struct store_job *j = xcalloc(1, sizeof(*j));
+    j->exec = exec;
+    j->req = req;
+    j->n = n;
+    j->cb = cb;
+    j->arg = arg;
+    return writer_submit(&((struct pg_store *)s)->writer, j);
+}
+
+int pg_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg)
+{
+    return submit_job(s, exec_accept, req, n, cb, arg);
+}
+
+/* ---- claim ------------------------------------------------------------------------------- */
+
+static int exec_claim(void *conn, struct store_job *j)
+{
+    struct store_claim *cl = j->req;
+    size_t cap = (size_t)cl->limit;
+    int st;
+
+    arena_release(&cl->arena);
+    cl->msgs = arena_alloc(&cl->arena, cap * sizeof(*cl->msgs));
+    cl->n = 0;
+    for (int prio = 0; prio < 3 && cl->n < cap; prio++) {
+        struct pg_params p = {0};
+        pg_p_int(&p, prio);
+        pg_p_int(&p, cl->now);
+        pg_p_int(&p, cl->lease_ms);
+        pg_p_text(&p, cl->owner);
+        pg_p_int(&p, (int64_t)(cap - cl->n));
+        PGresult *r = pg_run(conn, PG_CLAIM, &p, &st);
+        if (r == NULL)
+            return st;
+        for (int i = 0; i < PQntuples(r); i++)
+            pg_read_message(r, i, &cl->arena, &cl->msgs[cl->n++]);
+        PQclear(r);
+    }
+    return SH_OK;
+}
+
+int pg_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *arg)
+{
+    arena_init(&c->arena);
+    c->msgs = NULL;
+    c->n = 0;
+    return submit_job(s, exec_claim, c, 1, cb, arg);
+}
+
+/* ---- update ------------------------------------------------------------------------------ */
+
+/* The one message with u->lookup_pmid (within u->lookup_credential_id when set) into id.
+ * SH_ENOTFOUND when none, SH_EEXIST when several. */
+static int find_by_pmid(struct pg_conn *c, const struct store_update *u, char *id, size_t cap)
+{
+    struct pg_params p = {0};
+    int st;
+    pg_p_text(&p, u->lookup_pmid);
+    pg_p_text(&p, u->lookup_credential_id);
+    PGresult *r = pg_run(c, PG_PMID_FIND, &p, &st);
+    if (r == NULL)
+        return st;
+    int n = PQntuples(r);
+    if (n == 1)
+        snprintf(id, cap, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n == 0 ? SH_ENOTFOUND : n == 1 ? SH_OK : SH_EEXIST;
+}
+
+static PGresult *run_update(struct pg_conn *c, const struct store_update *u, const char *id,
+                            int *st)
+{
+    struct pg_params p = {0};
+    int ev = u->ev_status >= 0 ? 1 : 0;
+    if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
+        u->set_error_text != NULL) {
+        pg_p_int(&p, u->to_status);
+        pg_p_int(&p, u->due_at);
+        pg_p_int(&p, u->attempts_inc);
+        pg_p_int(&p, u->clear_lease);
+        pg_p_text(&p, u->set_credential_id);
+        pg_p_text(&p, u->set_pmid);
+        pg_p_text(&p, u->set_error_code);
+        pg_p_text(&p, u->set_error_text);
+        pg_p_int(&p, u->at);
+        pg_p_text(&p, id);
+        pg_p_int(&p, u->from_mask);
+        pg_p_int(&p, ev);
+        return pg_run(c, PG_UPDATE_FULL, &p, st);
+    }
+    if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0) {
+        pg_p_int(&p, u->to_status);
+        pg_p_int(&p, u->due_at);
+        pg_p_int(&p, u->attempts_inc);
+        pg_p_int(&p, u->clear_lease);
+        pg_p_int(&p, u->at);
+        pg_p_text(&p, id);
+        pg_p_int(&p, u->from_mask);
+        pg_p_int(&p, ev);
+        return pg_run(c, PG_UPDATE_DUE, &p, st);
+    }
+    pg_p_int(&p, u->to_status);
+    pg_p_int(&p, u->at);
+    pg_p_text(&p, id);
+    pg_p_int(&p, u->from_mask);
+    pg_p_int(&p, ev);
+    return pg_run(c, PG_UPDATE_STATUS, &p, st);
+}
+
+/* Not applied (missing, wrong state, ambiguous provider id) is an answer, not an error. */
+static int update_one(struct pg_conn *c, struct store_update *u)
+{
+    char found[48];
+    const char *id = u->message_id;
+    int st;
+
+    u->applied = 0;
+    u->message_id_out[0] = '\0';
+    if (id == NULL) {
+        st = find_by_pmid(c, u, found, sizeof(found));
+        if (st == SH_ENOTFOUND || st == SH_EEXIST)
+            return SH_OK;
+        if (st != SH_OK)
+            return st;
+        id = found;
+    }
+    PGresult *r = run_update(c, u, id, &st);
+    if (r == NULL)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return SH_OK;
+    }
+    snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", PQgetvalue(r, 0, 0));
+    snprintf(u->project_id_out, sizeof(u->project_id_out), "%s", PQgetvalue(r, 0, 1));
+    int64_t seq = pg_int(r, 0, 2);
+    PQclear(r);
+    st = SH_OK;
+    if (u->ev_status >= 0)
+        st = insert_event(c, u->message_id_out, seq, u->at, u->ev_status, u->ev_provider,
+                          u->ev_detail);
+    if (st == SH_OK)
+        u->applied = 1;
+    return st;
+}
+
+static int exec_update(void *conn, struct store_job *j)
+{
+    struct store_update *u = j->req;
+    for (size_t i = 0; i < j->n; i++) {
+        int st = update_one(conn, &u[i]);
+        if (st != SH_OK)
+            return st;
+    }
+    return SH_OK;
+}
+
+int pg_op_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg)
+{
+    return submit_job(s, exec_update, u, n, cb, arg);
+}
+
+/* ---- blocking writes --------------------------------------------------------------------- */
+
+static int exec_bootstrap(void *conn, struct store_job *j)
+{
+    struct pg_conn *c = conn;
+    const struct store_bootstrap *b = j->req;
+    struct pg_params p = {0};
+    int st;
+    PGresult *r = pg_run_sql(c, "SELECT count(*) FROM users", NULL, &st);
+    if (r == NULL)
+        return st;
+    int users = (int)pg_int(r, 0, 0);
+    PQclear(r);
+    if (users > 0)
+        return SH_EEXIST;
+
+    static const char *const sql[] = {
+        "INSERT INTO users(id, email, password_hash, is_admin, active, created_at) "
+        "VALUES ($1::text, $2::text, $3::text, 1, 1, $4::bigint)",
+        "INSERT INTO projects(id, name, created_at) VALUES ($5::text, $6::text, $4::bigint)",
+        "INSERT INTO memberships(project_id, user_id, role, created_at) "
+        "VALUES ($5::text, $1::text, 'owner', $4::bigint)",
+        "INSERT INTO api_keys(id, project_id, name, prefix, key_hash, scopes, created_at) "
+        "VALUES ($7::text, $5::text, 'bootstrap', $8::text, $9::bytea, $10::text, $4::bigint)",
+        "INSERT INTO providers(id, name, description, driver, capabilities, enabled, priority, "
+        "created_at, updated_at) VALUES ($11::text, $12::text, 'Built-in simulator for demos "
+        "and tests', $13::text, $14::text, 1, 1000, $4::bigint, $4::bigint) "
+        "ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO provider_credentials(id, project_id, provider_id, name, settings, "
+        "is_default, active, priority, created_at, updated_at) VALUES ($15::text, $5::text, "
+        "$11::text, 'simulator', $16::text, 1, 1, 100, $4::bigint, $4::bigint)",
+    };
+    pg_p_text(&p, b->user_id);
+    pg_p_text(&p, b->email);
+    pg_p_text(&p, b->password_hash);
+    pg_p_int(&p, b->now);
+    pg_p_text(&p, b->project_id);
+    pg_p_text(&p, b->project_name);
+    pg_p_text(&p, b->key_id);
+    pg_p_text(&p, b->key_prefix);
+    pg_p_bytea(&p, b->key_hash, 32);
+    pg_p_text(&p, b->key_scopes);
+    pg_p_text(&p, b->provider_id);
+    pg_p_text(&p, b->provider_name);
+    pg_p_text(&p, b->provider_driver);
+    pg_p_text(&p, b->provider_caps);
+    pg_p_text(&p, b->credential_id);
+    pg_p_text(&p, b->credential_settings);
+    /* each statement gets exactly the parameters up to the highest it names */
+    static const int used[] = {4, 6, 5, 10, 14, 16};
+    for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+        struct pg_params q = p; /* its pointers still point into p, which outlives q */
+        q.n = used[i];
+        r = pg_run_sql(c, sql[i], &q, &st);
+        if (r == NULL)
+            return st;
+        PQclear(r);
+    }
+    return SH_OK;
+}
+
+int pg_op_bootstrap(struct store *s, const struct store_bootstrap *b)
+{
+    return writer_run_sync(&((struct pg_store *)s)->writer, exec_bootstrap, (void *)b);
+}
+
+struct recover_req {
+    const char *owner;
+    int64_t now;
+    size_t count;
+};
+
+static int exec_recover(void *conn, struct store_job *j)
+{
+    struct pg_conn *c = conn;
+    struct recover_req *r = j->req;
+    struct pg_params p = {0};
+    int st;
+
+    r->count = 0;
+    /* Leases of another run of this node (owner "<node>/<run>"), or any lease that ran out:
+     * on a shared database another live node's submits are not in doubt. (A reclaim after a
+     * lease expiry also marks in_doubt, see PG_CLAIM.) */
+    pg_p_text(&p, r->owner);
+    pg_p_int(&p, r->now);
+    PGresult *res = pg_run_sql(c,
+                               "UPDATE messages SET lease_owner = NULL, in_doubt = 1, "
+                               "due_at = $2::bigint, event_seq = event_seq + 1, "
+                               "updated_at = $2::bigint WHERE status = 0 AND lease_owner IS NOT "
+                               "NULL AND lease_owner <> $1::text AND (split_part(lease_owner, "
+                               "'/', 1) = split_part($1::text, '/', 1) OR due_at <= "
+                               "$2::bigint) RETURNING id, event_seq",
+                               &p, &st);
+    if (res == NULL)
+        return st;
+    for (int i = 0; i < PQntuples(res) && st == SH_OK; i++) {
+        st = insert_event(c, PQgetvalue(res, i, 0), pg_int(res, i, 1), r->now, 0, NULL,
+                          "{\"note\":\"in_doubt\",\"reason\":\"a submit attempt was in flight "
+                          "when its node stopped; the provider may have received it\"}");
+        r->count++;
+    }
+    PQclear(res);
+    return st;
+}
+
+int pg_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt)
+{
+    struct recover_req r = {.owner = owner, .now = now};
+    int st = writer_run_sync(&((struct pg_store *)s)->writer, exec_recover, &r);
+    if (in_doubt != NULL)
+        *in_doubt = r.count;
+    return st;
+}
+
+struct purge_req {
+    int64_t older_than;
+    size_t purged;
+};
+
+static int exec_purge(void *conn, struct store_job *j)
+{
+    struct purge_req *r = j->req;
+    struct pg_params p = {0};
+    char sql[200];
+    int st;
+    pg_p_int(&p, r->older_than);
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM idempotency WHERE ctid IN (SELECT ctid FROM idempotency WHERE "
+             "created_at < $1::bigint LIMIT %d)",
+             PG_PURGE_CHUNK);
+    PGresult *res = pg_run_sql(conn, sql, &p, &st);
+    if (res == NULL)
+        return st;
+    r->purged = (size_t)atol(PQcmdTuples(res));
+    PQclear(res);
+    return SH_OK;
+}
+
+int pg_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged)
+{
+    size_t total = 0;
+    int st;
+    for (;;) {
+        struct purge_req r = {.older_than = older_than};
+        st = writer_run_sync(&((struct pg_store *)s)->writer, exec_purge, &r);
+        if (st != SH_OK)
+            break;
+        total += r.purged;
+        if (r.purged < PG_PURGE_CHUNK)
+            break;
+    }
+    if (purged != NULL)
+        *purged = total;
+    return st;
+}
