@@ -157,8 +157,7 @@ static PGresult *checked(PGresult *r, int *st)
     *st = result_status(r);
     /* expected conflicts never get here (ON CONFLICT), so every failure is worth a line */
     char line[600];
-    size_t pos = (size_t)snprintf(line, sizeof(line),
-                                  "{\"level\":\"error\",\"msg\":\"postgres: ");
+    size_t pos = (size_t)snprintf(line, sizeof(line), "{\"level\":\"error\",\"msg\":\"postgres: ");
     pos = log_json_escape(line, sizeof(line) - 4, pos,
                           r != NULL ? PQresultErrorMessage(r) : "no result (connection lost?)");
     while (pos > 0 && (line[pos - 1] == 'n' && line[pos - 2] == '\\'))
@@ -275,21 +274,14 @@ static void conn_check(struct pg_store *s, struct pg_conn *c)
 
 struct pg_conn *pg_reader_get(struct pg_store *s)
 {
-    pthread_mutex_lock(&s->rmu);
-    while (s->nfree == 0)
-        pthread_cond_wait(&s->rcv, &s->rmu);
-    int idx = s->rfree[--s->nfree];
-    pthread_mutex_unlock(&s->rmu);
-    conn_check(s, &s->readers[idx]);
-    return &s->readers[idx];
+    struct pg_conn *c = &s->readers[pool_get(&s->rpool)];
+    conn_check(s, c);
+    return c;
 }
 
 void pg_reader_put(struct pg_store *s, struct pg_conn *c)
 {
-    pthread_mutex_lock(&s->rmu);
-    s->rfree[s->nfree++] = (int)(c - s->readers);
-    pthread_cond_signal(&s->rcv);
-    pthread_mutex_unlock(&s->rmu);
+    pool_put(&s->rpool, (int)(c - s->readers));
 }
 
 /* ---- writer ------------------------------------------------------------------------------ */
@@ -341,19 +333,16 @@ static int pg_open(const char *url, const struct store_cfg *cfg, struct store **
     s->base.ops = &store_pg_ops;
     s->log = cfg->log;
     s->url = xstrdup(url);
-    pthread_mutex_init(&s->rmu, NULL);
-    pthread_cond_init(&s->rcv, NULL);
     st = conn_open(s, &s->w);
     if (st != SH_OK)
         goto out;
     s->nreaders = cfg->read_conns > 0 ? cfg->read_conns : 4;
     s->readers = xcalloc((size_t)s->nreaders, sizeof(*s->readers));
-    s->rfree = xcalloc((size_t)s->nreaders, sizeof(*s->rfree));
+    pool_init(&s->rpool, s->nreaders);
     for (int i = 0; i < s->nreaders; i++) {
         st = conn_open(s, &s->readers[i]);
         if (st != SH_OK)
             goto out;
-        s->rfree[s->nfree++] = i;
     }
     st = writer_start(&s->writer, &pg_writer_ops, s, PG_MAX_BATCH);
     if (st != SH_OK)
@@ -374,7 +363,8 @@ static void pg_close(struct store *base)
         conn_close(&s->readers[i]);
     conn_close(&s->w);
     free(s->readers);
-    free(s->rfree);
+    if (s->readers != NULL)
+        pool_release(&s->rpool);
     free(s->url);
     free(s);
 }
@@ -409,8 +399,9 @@ static int exec_migrate(void *conn, struct store_job *j)
     if ((r = pg_run_sql(c, lock, NULL, &st)) == NULL)
         return st;
     PQclear(r);
-    if ((r = pg_run_sql(c, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT "
-                           "NOT NULL)",
+    if ((r = pg_run_sql(c,
+                        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT "
+                        "NOT NULL)",
                         NULL, &st)) == NULL)
         return st;
     PQclear(r);

@@ -11,6 +11,7 @@
 
 #include "store/msgcols.h"
 #include "store/store.h"
+#include "store/pool.h"
 #include "store/writer.h"
 
 #include <libpq-fe.h>
@@ -44,12 +45,9 @@ struct pg_store {
     char *url;
     struct pg_conn w; /* writer thread only */
     struct writer writer;
-    pthread_mutex_t rmu;
-    pthread_cond_t rcv;
+    struct pool rpool; /* indexes into readers */
     struct pg_conn *readers;
-    int *rfree;
     int nreaders;
-    int nfree;
 };
 
 #define PG_MAX_PARAMS 24
@@ -63,9 +61,9 @@ struct pg_params {
     int n;
 };
 
-void pg_p_text(struct pg_params *p, const char *s);    /* NULL → SQL NULL */
+void pg_p_text(struct pg_params *p, const char *s); /* NULL → SQL NULL */
 void pg_p_int(struct pg_params *p, int64_t v);
-void pg_p_time(struct pg_params *p, int64_t v);       /* 0 → SQL NULL */
+void pg_p_time(struct pg_params *p, int64_t v); /* 0 → SQL NULL */
 void pg_p_bytea(struct pg_params *p, const void *b, int len);
 
 /*
@@ -79,7 +77,7 @@ PGresult *pg_run(struct pg_conn *c, enum pg_stmt idx, const struct pg_params *p,
 PGresult *pg_run_sql(struct pg_conn *c, const char *sql, const struct pg_params *p, int *st);
 
 /* Row helpers over text results. */
-int64_t pg_int(const PGresult *r, int row, int col);           /* NULL → 0 */
+int64_t pg_int(const PGresult *r, int row, int col);                      /* NULL → 0 */
 const char *pg_str(const PGresult *r, int row, int col, struct arena *a); /* NULL → NULL */
 
 /* Fills m from row `row` of r (selected with STORE_MSG_COLS). */

@@ -126,21 +126,9 @@ static int exec_accept(void *conn, struct store_job *j)
     return SH_OK;
 }
 
-static int submit_job(struct store *s, store_exec_fn exec, void *req, size_t n, store_done_cb cb,
-                      void *arg)
-{
-    struct store_job *j = xcalloc(1, sizeof(*j));
-    j->exec = exec;
-    j->req = req;
-    j->n = n;
-    j->cb = cb;
-    j->arg = arg;
-    return writer_submit(&((struct pg_store *)s)->writer, j);
-}
-
 int pg_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg)
 {
-    return submit_job(s, exec_accept, req, n, cb, arg);
+    return writer_submit_new(&((struct pg_store *)s)->writer, exec_accept, req, n, cb, arg);
 }
 
 /* ---- claim ------------------------------------------------------------------------------- */
@@ -176,7 +164,7 @@ int pg_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *
     arena_init(&c->arena);
     c->msgs = NULL;
     c->n = 0;
-    return submit_job(s, exec_claim, c, 1, cb, arg);
+    return writer_submit_new(&((struct pg_store *)s)->writer, exec_claim, c, 1, cb, arg);
 }
 
 /* ---- update ------------------------------------------------------------------------------ */
@@ -289,7 +277,7 @@ static int exec_update(void *conn, struct store_job *j)
 
 int pg_op_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg)
 {
-    return submit_job(s, exec_update, u, n, cb, arg);
+    return writer_submit_new(&((struct pg_store *)s)->writer, exec_update, u, n, cb, arg);
 }
 
 /* ---- blocking writes --------------------------------------------------------------------- */
@@ -407,8 +395,8 @@ int pg_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_do
 }
 
 struct purge_req {
+    size_t purged; /* first: writer_run_chunks reads it */
     int64_t older_than;
-    size_t purged;
 };
 
 static int exec_purge(void *conn, struct store_job *j)
@@ -432,18 +420,8 @@ static int exec_purge(void *conn, struct store_job *j)
 
 int pg_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged)
 {
-    size_t total = 0;
-    int st;
-    for (;;) {
-        struct purge_req r = {.older_than = older_than};
-        st = writer_run_sync(&((struct pg_store *)s)->writer, exec_purge, &r);
-        if (st != SH_OK)
-            break;
-        total += r.purged;
-        if (r.purged < PG_PURGE_CHUNK)
-            break;
-    }
-    if (purged != NULL)
-        *purged = total;
-    return st;
+    /* in bounded chunks, each its own writer job, so accepts are never held up for long */
+    struct purge_req r = {.older_than = older_than};
+    return writer_run_chunks(&((struct pg_store *)s)->writer, exec_purge, &r, PG_PURGE_CHUNK,
+                             purged);
 }

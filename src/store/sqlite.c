@@ -22,8 +22,8 @@
 #include <time.h>
 
 #define SQ_MAX_BATCH 1024
-#define SQ_CKPT_PAGES 4000          /* the checkpointer copies frames past this (PASSIVE) */
-#define SQ_WAL_RESTART_PAGES 32768  /* the writer restarts the WAL past this (~128 MiB) */
+#define SQ_CKPT_PAGES 4000         /* the checkpointer copies frames past this (PASSIVE) */
+#define SQ_WAL_RESTART_PAGES 32768 /* the writer restarts the WAL past this (~128 MiB) */
 #define SQ_RESTART_BUSY_MS 50
 #define SQ_BUSY_MS 10000
 
@@ -212,8 +212,7 @@ static void sq_after_batch(void *backend)
     if (s->wal_pages < SQ_WAL_RESTART_PAGES)
         return;
     sqlite3_busy_timeout(s->w.db, SQ_RESTART_BUSY_MS);
-    int rc = sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_RESTART, &log_pages,
-                                       &done);
+    int rc = sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_RESTART, &log_pages, &done);
     sqlite3_busy_timeout(s->w.db, SQ_BUSY_MS);
     if (rc == SQLITE_OK)
         s->wal_pages = 0;
@@ -258,20 +257,12 @@ static void *ckpt_main(void *arg)
 
 struct sq_conn *sq_reader_get(struct sq_store *s)
 {
-    pthread_mutex_lock(&s->rmu);
-    while (s->nfree == 0)
-        pthread_cond_wait(&s->rcv, &s->rmu);
-    int idx = s->rfree[--s->nfree];
-    pthread_mutex_unlock(&s->rmu);
-    return &s->readers[idx];
+    return &s->readers[pool_get(&s->rpool)];
 }
 
 void sq_reader_put(struct sq_store *s, struct sq_conn *c)
 {
-    pthread_mutex_lock(&s->rmu);
-    s->rfree[s->nfree++] = (int)(c - s->readers);
-    pthread_cond_signal(&s->rcv);
-    pthread_mutex_unlock(&s->rmu);
+    pool_put(&s->rpool, (int)(c - s->readers));
 }
 
 /* ---- open / close / migrate -------------------------------------------------------------- */
@@ -316,8 +307,6 @@ static int sq_open(const char *url, const struct store_cfg *cfg, struct store **
     s->sync_full = cfg->sync_full;
     pthread_mutex_init(&s->ck_mu, NULL);
     pthread_cond_init(&s->ck_cv, NULL);
-    pthread_mutex_init(&s->rmu, NULL);
-    pthread_cond_init(&s->rcv, NULL);
 
     st = conn_open(s, &s->w, 1);
     if (st != SH_OK)
@@ -325,12 +314,11 @@ static int sq_open(const char *url, const struct store_cfg *cfg, struct store **
     sqlite3_wal_hook(s->w.db, wal_hook, s);
     s->nreaders = cfg->read_conns > 0 ? cfg->read_conns : 4;
     s->readers = xcalloc((size_t)s->nreaders, sizeof(*s->readers));
-    s->rfree = xcalloc((size_t)s->nreaders, sizeof(*s->rfree));
+    pool_init(&s->rpool, s->nreaders);
     for (int i = 0; i < s->nreaders; i++) {
         st = conn_open(s, &s->readers[i], 0);
         if (st != SH_OK)
             goto out;
-        s->rfree[s->nfree++] = i;
     }
     st = writer_start(&s->writer, &sq_writer_ops, s, SQ_MAX_BATCH);
     if (st != SH_OK)
@@ -365,7 +353,8 @@ static void sq_close(struct store *base)
         sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     conn_close(&s->w);
     free(s->readers);
-    free(s->rfree);
+    if (s->readers != NULL)
+        pool_release(&s->rpool);
     free(s->path);
     free(s);
 }

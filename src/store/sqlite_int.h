@@ -10,6 +10,7 @@
 
 #include "store/msgcols.h"
 #include "store/store.h"
+#include "store/pool.h"
 #include "store/writer.h"
 
 #include <pthread.h>
@@ -60,12 +61,9 @@ struct sq_store {
     int ck_stop;
     int ckpt_started;
 
-    pthread_mutex_t rmu;
-    pthread_cond_t rcv;
+    struct pool rpool; /* indexes into readers */
     struct sq_conn *readers;
-    int *rfree;
     int nreaders;
-    int nfree;
 };
 
 /* Returns the prepared statement idx of c, preparing it on first use; NULL on error (logged). */
@@ -73,7 +71,6 @@ sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt idx);
 
 /* Maps a SQLite result code to enum sh_status. */
 int sq_status(int rc);
-
 
 /* Borrows a read connection (blocks while all are busy) / gives it back. */
 struct sq_conn *sq_reader_get(struct sq_store *s);

@@ -54,11 +54,10 @@ const char *const sq_sql[SQ__COUNT] = {
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq",
-    [SQ_UPDATE_STATUS] =
-        "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
-        "event_seq = event_seq + ?12, updated_at = ?9 "
-        "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
-        "RETURNING id, project_id, event_seq",
+    [SQ_UPDATE_STATUS] = "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
+                         "event_seq = event_seq + ?12, updated_at = ?9 "
+                         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
+                         "RETURNING id, project_id, event_seq",
     [SQ_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = ?1 AND "
                      "(?2 IS NULL OR credential_id = ?2) LIMIT 2",
     [SQ_KEY_FIND] =
@@ -239,21 +238,9 @@ static int exec_accept(void *conn, struct store_job *j)
     return SH_OK;
 }
 
-static int submit_job(struct store *s, store_exec_fn exec, void *req, size_t n, store_done_cb cb,
-                      void *arg)
-{
-    struct store_job *j = xcalloc(1, sizeof(*j));
-    j->exec = exec;
-    j->req = req;
-    j->n = n;
-    j->cb = cb;
-    j->arg = arg;
-    return writer_submit(&((struct sq_store *)s)->writer, j);
-}
-
 int sq_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg)
 {
-    return submit_job(s, exec_accept, req, n, cb, arg);
+    return writer_submit_new(&((struct sq_store *)s)->writer, exec_accept, req, n, cb, arg);
 }
 
 /* ---- claim ------------------------------------------------------------------------------- */
@@ -300,7 +287,7 @@ int sq_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *
     arena_init(&c->arena);
     c->msgs = NULL;
     c->n = 0;
-    return submit_job(s, exec_claim, c, 1, cb, arg);
+    return writer_submit_new(&((struct sq_store *)s)->writer, exec_claim, c, 1, cb, arg);
 }
 
 /* ---- update ------------------------------------------------------------------------------ */
@@ -405,7 +392,7 @@ static int exec_update(void *conn, struct store_job *j)
 
 int sq_op_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg)
 {
-    return submit_job(s, exec_update, u, n, cb, arg);
+    return writer_submit_new(&((struct sq_store *)s)->writer, exec_update, u, n, cb, arg);
 }
 
 /* ---- blocking writes --------------------------------------------------------------------- */
@@ -550,8 +537,8 @@ int sq_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_do
 }
 
 struct purge_req {
+    size_t purged; /* first: writer_run_chunks reads it */
     int64_t older_than;
-    size_t purged;
 };
 
 static int exec_purge(void *conn, struct store_job *j)
@@ -576,21 +563,10 @@ static int exec_purge(void *conn, struct store_job *j)
 
 int sq_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged)
 {
-    size_t total = 0;
-    int st;
     /* in bounded chunks, each its own writer job, so accepts are never held up for long */
-    for (;;) {
-        struct purge_req r = {.older_than = older_than};
-        st = writer_run_sync(&((struct sq_store *)s)->writer, exec_purge, &r);
-        if (st != SH_OK)
-            break;
-        total += r.purged;
-        if (r.purged < SQ_PURGE_CHUNK)
-            break;
-    }
-    if (purged != NULL)
-        *purged = total;
-    return st;
+    struct purge_req r = {.older_than = older_than};
+    return writer_run_chunks(&((struct sq_store *)s)->writer, exec_purge, &r, SQ_PURGE_CHUNK,
+                             purged);
 }
 
 /* ---- reads ------------------------------------------------------------------------------- */

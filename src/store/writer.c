@@ -58,8 +58,7 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int writer_start(struct writer *w, const struct writer_ops *ops, void *backend,
-                 size_t max_batch)
+int writer_start(struct writer *w, const struct writer_ops *ops, void *backend, size_t max_batch)
 {
     w->ops = ops;
     w->backend = backend;
@@ -95,6 +94,18 @@ int writer_submit(struct writer *w, struct store_job *j)
     return SH_OK;
 }
 
+int writer_submit_new(struct writer *w, store_exec_fn exec, void *req, size_t n, store_done_cb cb,
+                      void *arg)
+{
+    struct store_job *j = xcalloc(1, sizeof(*j));
+    j->exec = exec;
+    j->req = req;
+    j->n = n;
+    j->cb = cb;
+    j->arg = arg;
+    return writer_submit(w, j);
+}
+
 struct sync_wait {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -128,6 +139,24 @@ int writer_run_sync(struct writer *w, store_exec_fn exec, void *req)
         pthread_cond_wait(&sw.cv, &sw.mu);
     pthread_mutex_unlock(&sw.mu);
     return sw.status;
+}
+
+int writer_run_chunks(struct writer *w, store_exec_fn exec, void *req, size_t chunk, size_t *total)
+{
+    size_t sum = 0;
+    int st;
+    for (;;) {
+        *(size_t *)req = 0;
+        st = writer_run_sync(w, exec, req);
+        if (st != SH_OK)
+            break;
+        sum += *(size_t *)req;
+        if (*(size_t *)req < chunk)
+            break;
+    }
+    if (total != NULL)
+        *total = sum;
+    return st;
 }
 
 void writer_stop(struct writer *w)

@@ -53,15 +53,26 @@ struct writer {
 };
 
 /* Starts the writer thread. Returns SH_OK or SH_EIO. */
-int writer_start(struct writer *w, const struct writer_ops *ops, void *backend,
-                 size_t max_batch);
+int writer_start(struct writer *w, const struct writer_ops *ops, void *backend, size_t max_batch);
 
 /* Queues a job (takes it; freed after its callback). SH_ECLOSED when stopping (then freed). */
 int writer_submit(struct writer *w, struct store_job *j);
 
+/* Queues a new job running exec(req) (n items) with callback cb(arg, status). Same returns
+ * as writer_submit; on an error cb is never called. */
+int writer_submit_new(struct writer *w, store_exec_fn exec, void *req, size_t n, store_done_cb cb,
+                      void *arg);
+
 /* Queues exec(req) as a job of its own and waits for its outcome. Blocks; not from the
  * writer thread. */
 int writer_run_sync(struct writer *w, store_exec_fn exec, void *req);
+
+/*
+ * Runs exec(req) as synchronous jobs again and again while it reports a full chunk: exec must
+ * set *(size_t *)req (the first member of req) to the rows it handled. Returns the total in
+ * *total. For bounded deletes that must not hold the writer for long. Blocks.
+ */
+int writer_run_chunks(struct writer *w, store_exec_fn exec, void *req, size_t chunk, size_t *total);
 
 /* Lets the writer finish what is queued, then joins it. No-op when never started. */
 void writer_stop(struct writer *w);
