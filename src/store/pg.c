@@ -26,6 +26,27 @@ extern const struct store_migration pg_migrations[];
 extern const int pg_migrations_count;
 
 static const char *const pg_sql[PG__COUNT] = {
+    /* One statement per accept, so a batch of them can be pipelined: claim the idempotency
+     * key; only if that inserted, insert the message and its first event; return whether it
+     * did, and the stored original otherwise. (A duplicate committed by another node while we
+     * waited on the key is not in this statement's snapshot: the caller then reads it with
+     * PG_IDEM_GET.) Parameters 1-20 as PG_MSG_INSERT, then key, hash, status, body. */
+    [PG_ACCEPT] =
+        "WITH i AS (INSERT INTO idempotency(project_id, key, request_hash, response_status, "
+        "response_body, created_at) VALUES ($2::text, $21::text, $22::bytea, $23::int, "
+        "$24::text, $17::bigint) ON CONFLICT (project_id, key) DO NOTHING RETURNING 1), "
+        "m AS (INSERT INTO messages(id, project_id, direction, status, priority, msg_type, "
+        "to_number, country, from_addr, body, encoding, segments, callback_url, metadata, "
+        "requested_provider, credential_id, event_seq, created_at, updated_at, scheduled_at, "
+        "expires_at, due_at) SELECT $1::text, $2::text, $3::smallint, $4::smallint, "
+        "$5::smallint, $6::smallint, $7::text, $8::text, $9::text, $10::text, $11::smallint, "
+        "$12::int, $13::text, $14::text, $15::text, $16::text, 1, $17::bigint, $17::bigint, "
+        "$18::bigint, $19::bigint, $20::bigint WHERE EXISTS (SELECT 1 FROM i) RETURNING id), "
+        "e AS (INSERT INTO message_events(message_id, seq, at, status) SELECT id, 1, "
+        "$17::bigint, $4::smallint FROM m RETURNING 1) "
+        "SELECT (SELECT count(*) FROM e)::int, x.h, x.s, x.b FROM (SELECT 1) one LEFT JOIN "
+        "(SELECT encode(request_hash, 'hex') AS h, response_status AS s, response_body AS b "
+        "FROM idempotency WHERE project_id = $2::text AND key = $21::text) x ON true",
     [PG_IDEM_CLAIM] = "INSERT INTO idempotency(project_id, key, request_hash, response_status, "
                       "response_body, created_at) VALUES ($1::text, $2::text, $3::bytea, "
                       "$4::int, $5::text, $6::bigint) ON CONFLICT (project_id, key) DO NOTHING",
@@ -169,17 +190,27 @@ static PGresult *checked(PGresult *r, int *st)
     return NULL;
 }
 
+int pg_prepare(struct pg_conn *c, enum pg_stmt idx)
+{
+    char name[16];
+    int st = SH_OK;
+    if (c->prepared[idx])
+        return SH_OK;
+    snprintf(name, sizeof(name), "s%d", (int)idx);
+    PGresult *r = checked(PQprepare(c->db, name, pg_sql[idx], 0, NULL), &st);
+    if (r == NULL)
+        return st;
+    PQclear(r);
+    c->prepared[idx] = 1;
+    return SH_OK;
+}
+
 PGresult *pg_run(struct pg_conn *c, enum pg_stmt idx, const struct pg_params *p, int *st)
 {
     char name[16];
+    if ((*st = pg_prepare(c, idx)) != SH_OK)
+        return NULL;
     snprintf(name, sizeof(name), "s%d", (int)idx);
-    if (!c->prepared[idx]) {
-        PGresult *r = PQprepare(c->db, name, pg_sql[idx], 0, NULL);
-        if (checked(r, st) == NULL)
-            return NULL;
-        PQclear(r);
-        c->prepared[idx] = 1;
-    }
     return checked(PQexecPrepared(c->db, name, p->n, p->v, p->len, p->fmt, 0), st);
 }
 
@@ -299,12 +330,23 @@ static int pg_run_batch(void *backend, struct store_job *jobs, size_t n)
     if (r == NULL)
         return st;
     PQclear(r);
-    for (struct store_job *j = jobs; j != NULL; j = j->next) {
+    for (struct store_job *j = jobs; j != NULL;) {
+        struct store_job *next;
+        /* runs of accepts go through the pipeline: one round trip for all of them */
+        if (n > 1 && (st = pg_accepts_pipelined(c, j, &next)) != SH_OK) {
+            PQclear(PQexec(c->db, "ROLLBACK"));
+            return st;
+        }
+        if (n > 1 && next != j) {
+            j = next;
+            continue;
+        }
         j->status = j->exec(c, j);
         if (j->status != SH_OK) {
             PQclear(PQexec(c->db, "ROLLBACK"));
             return j->status;
         }
+        j = j->next;
     }
     r = pg_run_sql(c, "COMMIT", NULL, &st);
     if (r == NULL) {

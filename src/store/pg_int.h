@@ -18,6 +18,7 @@
 #include <pthread.h>
 
 enum pg_stmt {
+    PG_ACCEPT,
     PG_IDEM_CLAIM,
     PG_IDEM_GET,
     PG_MSG_INSERT,
@@ -87,6 +88,17 @@ struct pg_conn *pg_reader_get(struct pg_store *s);
 void pg_reader_put(struct pg_store *s, struct pg_conn *c);
 
 extern const struct store_ops store_pg_ops;
+
+/*
+ * Runs the run of consecutive accept jobs starting at first in pipeline mode (one Sync for
+ * all of them) inside the open transaction; *next gets the first job after the run. Returns
+ * SH_OK, or an error that fails the batch (the writer then reruns each job alone, without
+ * the pipeline). A job that is not an accept is left alone (*next = first). pg_ops.c.
+ */
+int pg_accepts_pipelined(struct pg_conn *c, struct store_job *first, struct store_job **next);
+
+/* Prepares statement idx on c unless it is. Returns SH_OK or an error. pg.c. */
+int pg_prepare(struct pg_conn *c, enum pg_stmt idx);
 
 /* Writes, defined in pg_ops.c. */
 int pg_op_bootstrap(struct store *s, const struct store_bootstrap *b);

@@ -115,6 +115,58 @@ static int accept_one(struct pg_conn *c, struct store_accept *r)
     return insert_event(c, m->id, 1, m->created_at, m->status, NULL, NULL);
 }
 
+/* The parameters of PG_ACCEPT for r (see its comment in pg.c). */
+static void accept_params(const struct store_accept *r, struct pg_params *p)
+{
+    const struct store_message *m = r->msg;
+    pg_p_text(p, m->id);
+    pg_p_text(p, m->project_id);
+    pg_p_int(p, m->direction);
+    pg_p_int(p, m->status);
+    pg_p_int(p, m->priority);
+    pg_p_int(p, m->msg_type);
+    pg_p_text(p, m->to);
+    pg_p_text(p, m->country);
+    pg_p_text(p, m->from);
+    pg_p_text(p, m->body);
+    pg_p_int(p, m->encoding);
+    pg_p_int(p, m->segments);
+    pg_p_text(p, m->callback_url);
+    pg_p_text(p, m->metadata);
+    pg_p_text(p, m->provider);
+    pg_p_text(p, m->credential_id);
+    pg_p_int(p, m->created_at);
+    pg_p_time(p, m->scheduled_at);
+    pg_p_time(p, m->expires_at);
+    pg_p_time(p, m->due_at);
+    pg_p_text(p, r->idem_key);
+    pg_p_bytea(p, r->req_hash, 32);
+    pg_p_int(p, r->response_status);
+    pg_p_text(p, r->response_body);
+}
+
+/* Reads one PG_ACCEPT answer into r. SH_AGAIN when the original is not in the statement's
+ * snapshot (committed by another node meanwhile): the caller reads it with PG_IDEM_GET. */
+static int accept_answer(const PGresult *res, struct store_accept *r)
+{
+    char hex[65];
+    if (PQntuples(res) != 1)
+        return SH_EIO;
+    if (pg_int(res, 0, 0) == 1)
+        return SH_OK; /* inserted */
+    if (PQgetisnull(res, 0, 1))
+        return SH_AGAIN;
+    hex_encode(r->req_hash, 32, hex);
+    if (strcmp(PQgetvalue(res, 0, 1), hex) != 0) {
+        r->result = SH_EINVAL;
+    } else {
+        r->result = SH_EEXIST;
+        r->replay_status = (int)pg_int(res, 0, 2);
+        r->replay_body = xstrdup(PQgetvalue(res, 0, 3));
+    }
+    return SH_OK;
+}
+
 static int exec_accept(void *conn, struct store_job *j)
 {
     struct store_accept *reqs = j->req;
@@ -124,6 +176,102 @@ static int exec_accept(void *conn, struct store_job *j)
             return st;
     }
     return SH_OK;
+}
+
+/* Drains the pipeline after an error: every result up to the Sync, then leaves the mode. */
+static void pipeline_drain(PGconn *db)
+{
+    for (int idle = 0; idle < 2;) {
+        PGresult *r = PQgetResult(db);
+        if (r == NULL) {
+            idle++;
+            continue;
+        }
+        idle = 0;
+        int done = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (done)
+            break;
+    }
+    PQexitPipelineMode(db);
+}
+
+int pg_accepts_pipelined(struct pg_conn *c, struct store_job *first, struct store_job **next)
+{
+    struct store_job *end = first;
+    char name[16];
+    int st = SH_OK;
+
+    while (end != NULL && end->exec == exec_accept)
+        end = end->next;
+    *next = end;
+    if (end == first)
+        return SH_OK;
+    for (struct store_job *j = first; j != end; j = j->next) {
+        struct store_accept *reqs = j->req;
+        for (size_t i = 0; i < j->n; i++) {
+            reqs[i].result = SH_OK;
+            free(reqs[i].replay_body);
+            reqs[i].replay_body = NULL;
+            if (reqs[i].idem_key == NULL)
+                return SH_EINVAL; /* not pipelined: the batch reruns job by job */
+        }
+    }
+    if ((st = pg_prepare(c, PG_ACCEPT)) != SH_OK)
+        return st;
+    snprintf(name, sizeof(name), "s%d", (int)PG_ACCEPT);
+    if (PQenterPipelineMode(c->db) != 1)
+        return SH_EIO;
+    for (struct store_job *j = first; j != end; j = j->next) {
+        struct store_accept *reqs = j->req;
+        for (size_t i = 0; i < j->n; i++) {
+            struct pg_params p = {0};
+            accept_params(&reqs[i], &p);
+            if (PQsendQueryPrepared(c->db, name, p.n, p.v, p.len, p.fmt, 0) != 1) {
+                st = SH_EIO;
+                goto fail;
+            }
+        }
+    }
+    if (PQpipelineSync(c->db) != 1) {
+        st = SH_EIO;
+        goto fail;
+    }
+    for (struct store_job *j = first; j != end; j = j->next) {
+        struct store_accept *reqs = j->req;
+        j->status = SH_OK;
+        for (size_t i = 0; i < j->n; i++) {
+            PGresult *res = PQgetResult(c->db);
+            int ok = res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
+            int a = ok ? accept_answer(res, &reqs[i]) : SH_EIO;
+            PQclear(res);
+            PQclear(PQgetResult(c->db)); /* the NULL that ends this query's results */
+            if (a == SH_AGAIN)
+                reqs[i].result = SH_AGAIN; /* resolved below, outside the pipeline */
+            else if (a != SH_OK) {
+                st = a;
+                goto fail;
+            }
+        }
+    }
+    PGresult *sync = PQgetResult(c->db);
+    st = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC ? SH_OK : SH_EIO;
+    PQclear(sync);
+    PQexitPipelineMode(c->db);
+    if (st != SH_OK)
+        return st;
+    /* originals committed by another node while we waited: read them now */
+    for (struct store_job *j = first; j != end; j = j->next) {
+        struct store_accept *reqs = j->req;
+        for (size_t i = 0; i < j->n; i++) {
+            if (reqs[i].result == SH_AGAIN && (st = accept_one(c, &reqs[i])) != SH_OK)
+                return st;
+        }
+    }
+    return SH_OK;
+fail:
+    pipeline_drain(c->db);
+    return st;
 }
 
 int pg_op_accept(struct store *s, struct store_accept *req, size_t n, store_done_cb cb, void *arg)
