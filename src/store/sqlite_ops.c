@@ -32,8 +32,13 @@ const char *const sq_sql[SQ__COUNT] = {
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_CLAIM_SELECT] = "SELECT " SQ_MSG_COLS " FROM messages WHERE priority = ?1 AND due_at IS "
                         "NOT NULL AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
-    [SQ_CLAIM_MARK] = "UPDATE messages SET due_at = ?2, lease_owner = CASE WHEN status = 0 THEN ?3 "
-                      "ELSE lease_owner END WHERE id = ?1",
+    /* a queued message reclaimed while another lease holder's mark is still on it (its lease
+     * ran out) had a submit in doubt, as on PostgreSQL */
+    [SQ_CLAIM_MARK] = "UPDATE messages SET due_at = ?2, "
+                      "in_doubt = CASE WHEN status = 0 AND lease_owner IS NOT NULL AND "
+                      "lease_owner != ?3 THEN 1 ELSE in_doubt END, "
+                      "lease_owner = CASE WHEN status = 0 THEN ?3 ELSE lease_owner END "
+                      "WHERE id = ?1",
     /* Three shapes of the same conditional update. SQLite rewrites an index entry whenever an
      * indexed column is in the SET list, so receipts (status only) and retries (no provider
      * id) use the narrow forms and leave messages_due / messages_pmid alone when they can. */
