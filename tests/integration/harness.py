@@ -279,20 +279,22 @@ class Hub:
         except subprocess.TimeoutExpired:
             self.kill()
             raise TestFailure("smshub did not exit within %s s of SIGTERM" % timeout)
-        self._kill_group(p.pid)
         self._reap()
         return rc
 
     def kill(self):
-        """SIGKILL the whole process group (a crash) and reap it."""
+        """SIGKILL the whole process group (a crash) and reap it. The group is signalled only
+        while its leader is not reaped yet (running or a zombie), so its id cannot have been
+        reused by another process group in the meantime."""
         if self.proc is None:
             return
         p = self.proc
-        self._kill_group(p.pid)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
+        if p.poll() is None:
+            self._kill_group(p.pid)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
         self._reap()
 
     @staticmethod
@@ -567,6 +569,8 @@ def main(test, time_limit=55, sim_log=True):
         ok = True
     except (Exception, _Timeout):
         traceback.print_exc()
+        if hub.proc is not None and hub.proc.poll() is not None:
+            print("note: smshub had exited with code %d" % hub.proc.returncode, file=sys.stderr)
         tail = hub.stderr_tail()
         if tail:
             print("---- last lines of smshub stderr ----\n" + tail, file=sys.stderr)
