@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define UPD_BATCH_MAX 512
+#define UPD_RETRY_MS 500
 #define CRED_RELOAD_MS 1000
 
 void engine_cfg_default(struct engine_cfg *cfg)
@@ -92,13 +93,45 @@ static void batch_committed(struct engine *e, void *arg)
     free(b);
 }
 
+static void batch_done(void *arg, int status);
+
+/* Engine thread: sends a batch that failed to the store again. */
+static void batch_resend(evutil_socket_t fd, short what, void *arg)
+{
+    struct upd_batch *b = arg;
+    struct engine *e = b->engine;
+    (void)fd;
+    (void)what;
+    if (store_update(e->store, b->u, b->n, batch_done, b) != SH_OK)
+        batch_committed(e, b); /* the store is closing: give up, leases bring them back */
+}
+
+static void batch_failed(struct engine *e, void *arg)
+{
+    struct upd_batch *b = arg;
+    struct timeval tv = {.tv_sec = 0, .tv_usec = UPD_RETRY_MS * 1000};
+    if (e->stopping) {
+        batch_committed(e, b); /* the leases bring these messages back after a restart */
+        return;
+    }
+    event_base_once(e->base, -1, EV_TIMEOUT, batch_resend, b, &tv);
+}
+
+/*
+ * Writer thread. A batch that failed (disk full, read-only, I/O error) applied nothing. Its
+ * outcomes are known here and the updates are conditional, so the batch is sent again after
+ * UPD_RETRY_MS until it commits (or the engine stops): a full disk must not leave messages
+ * waiting for their lease to run out once space returns.
+ */
 static void batch_done(void *arg, int status)
 {
     struct upd_batch *b = arg;
     if (status != SH_OK) {
-        /* nothing was applied; the rows keep their lease and come back when it expires */
-        log_msg(b->engine->log, LOG_ERROR, NULL, "status update batch of %zu failed: %s", b->n,
-                sh_strerror(status));
+        log_msg(b->engine->log, LOG_ERROR, NULL,
+                "status update batch of %zu failed: %s; retrying in %d ms", b->n,
+                sh_strerror(status), UPD_RETRY_MS);
+        engine_post(b->engine, batch_failed, b);
+        return;
     }
     engine_post(b->engine, batch_committed, b);
 }

@@ -190,6 +190,7 @@ class Hub:
         self.extra_args = []
         self.boot = None
         self._stderr = None
+        self._cleanups = []
 
     # ---- setup ---------------------------------------------------------------------------
 
@@ -308,10 +309,19 @@ class Hub:
         self.stop()
         return self.start(extra_args)
 
+    def on_cleanup(self, fn):
+        """Runs fn() at cleanup, after the hub is stopped and before its dir is removed."""
+        self._cleanups.append(fn)
+
     def cleanup(self):
         try:
             self.kill()
         finally:
+            for fn in reversed(self._cleanups):
+                try:
+                    fn()
+                except Exception as e:  # cleanup must go on
+                    print("cleanup step failed: %r" % e, file=sys.stderr)
             shutil.rmtree(self.dir, ignore_errors=True)
             if self.pg:
                 try:
