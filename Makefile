@@ -57,8 +57,9 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
+# Figures, not tests (bench/README.md): SECONDS_PER_RUN=10 CONNECTIONS=64 by default.
 bench: build
-	@echo "see bench/README.md; e.g. build/bench-accept --key sk_... --connections 64"
+	sh tools/bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
