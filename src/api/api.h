@@ -22,7 +22,6 @@ struct api {
     struct msg_limits limits;
     struct auth_cache *auth;
     struct credcache *creds;
-    int64_t started_at;
     atomic_int ready; /* set once migrations ran and the engine runs */
 };
 

@@ -174,7 +174,6 @@ int cmd_serve(int argc, char **argv)
     msg_limits_default(&api.limits);
     api.auth = auth_cache_new();
     api.creds = credcache_new(store);
-    api.started_at = clock_now_ms();
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
