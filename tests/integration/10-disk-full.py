@@ -23,15 +23,22 @@ def mount_small_fs(path):
 
 
 def fill(path):
-    """Writes a filler until the filesystem is full; returns its path."""
+    """Writes a filler until the filesystem is full; returns its path. Unbuffered, so the
+    full disk shows as ENOSPC on a write and nothing is left to flush at close."""
     filler = os.path.join(path, "filler")
-    with open(filler, "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    chunk = b"\0" * 65536
+    try:
+        while True:
+            try:
+                if os.write(fd, chunk) <= 0:
+                    break
+            except OSError:
+                if len(chunk) == 1:
+                    break
+                chunk = chunk[:len(chunk) // 2]  # fill the last free bytes too
+    finally:
+        os.close(fd)
     return filler
 
 
