@@ -19,6 +19,7 @@ with a deadline), every process started is stopped (process group) even on failu
 dir is removed at the end, and the whole test is bounded by an alarm.
 """
 
+import collections
 import hashlib
 import http.client
 import json
@@ -481,6 +482,23 @@ class Hub:
                  ("cred_it" + secrets.token_hex(10), pid, json.dumps(settings or {}), t, t)))
         self.write_db(stmts)
         return pid, key
+
+    def check_submits_once(self, ids, max_submits=None):
+        """Checks the simulator received exactly the messages `ids`, each once, except those
+        the hub marked in_doubt (a submit in flight at a crash), which may repeat; with
+        max_submits, none more than that. Returns (in_doubt ids, duplicate submit count)."""
+        in_doubt = {r[0] for r in self.query("SELECT id FROM messages WHERE in_doubt = 1")}
+        submits = collections.Counter(ln[0] for ln in self.sim_log_lines())
+        check_eq(set(submits), set(ids), "messages the simulator received")
+        repeated = {m: n for m, n in submits.items() if n > 1}
+        unmarked = {m: n for m, n in repeated.items() if m not in in_doubt}
+        check(not unmarked, "%d messages were submitted more than once without being marked "
+              "in_doubt, e.g. %r" % (len(unmarked), sorted(unmarked.items())[:5]))
+        if max_submits is not None:
+            too_many = {m: n for m, n in repeated.items() if n > max_submits}
+            check(not too_many, "in-doubt messages submitted more than %d times: %r"
+                  % (max_submits, sorted(too_many.items())[:5]))
+        return in_doubt, sum(n - 1 for n in repeated.values())
 
     def sim_log_lines(self):
         """The simulator log as a list of (message_id, attempt, credential_id, pmid)."""
