@@ -50,36 +50,42 @@ static int lookup(const struct credcache *c, const char *project_id, const char 
     return 0;
 }
 
+/* Re-reads the table. Called with c->mu held. */
+static int reload(struct credcache *c, int64_t now)
+{
+    struct arena a;
+    struct store_credential *rows;
+    size_t n;
+    arena_init(&a);
+    if (store_credentials_load(c->store, &a, &rows, &n) != SH_OK) {
+        arena_release(&a);
+        return SH_EIO;
+    }
+    arena_release(&c->arena);
+    c->arena = a;
+    c->rows = rows;
+    c->n = n;
+    c->loaded_at = now;
+    return SH_OK;
+}
+
 int credcache_has_provider(struct credcache *c, const char *project_id, const char *provider_id)
 {
     int64_t now = clock_mono_us() / 1000;
-    int found = 0;
+    int st = SH_OK, found = 0;
 
     pthread_mutex_lock(&c->mu);
-    for (int pass = 0; pass < 2 && !found; pass++) {
-        /* a miss re-reads a table older than CREDCACHE_MISS_MS: a credential added a moment
-         * ago must not make a send fail with unknown_provider */
-        int64_t ttl = pass == 0 ? CREDCACHE_TTL_MS : CREDCACHE_MISS_MS;
-        if (c->loaded_at != 0 && now - c->loaded_at < ttl) {
-            found = lookup(c, project_id, provider_id);
-            continue;
-        }
-        struct arena a;
-        struct store_credential *rows;
-        size_t n;
-        arena_init(&a);
-        if (store_credentials_load(c->store, &a, &rows, &n) != SH_OK) {
-            arena_release(&a);
-            pthread_mutex_unlock(&c->mu);
-            return SH_EIO;
-        }
-        arena_release(&c->arena);
-        c->arena = a;
-        c->rows = rows;
-        c->n = n;
-        c->loaded_at = now;
+    if (c->loaded_at == 0 || now - c->loaded_at >= CREDCACHE_TTL_MS)
+        st = reload(c, now);
+    if (st == SH_OK)
         found = lookup(c, project_id, provider_id);
+    /* a miss re-reads a table older than CREDCACHE_MISS_MS: a credential added a moment ago
+     * must not make a send fail with unknown_provider */
+    if (st == SH_OK && !found && now - c->loaded_at >= CREDCACHE_MISS_MS) {
+        st = reload(c, now);
+        if (st == SH_OK)
+            found = lookup(c, project_id, provider_id);
     }
     pthread_mutex_unlock(&c->mu);
-    return found;
+    return st != SH_OK ? SH_EIO : found;
 }
