@@ -26,8 +26,12 @@ struct api {
 };
 
 enum route_flags {
-    ROUTE_AUTH = 1 << 0, /* Authorization: Bearer <api key> required */
-    ROUTE_BODY = 1 << 1, /* a JSON body is expected (Content-Type checked: 415) */
+    ROUTE_AUTH = 1 << 0,    /* Authorization: Bearer <API key or access token> required */
+    ROUTE_BODY = 1 << 1,    /* a JSON body is expected (Content-Type checked: 415) */
+    ROUTE_ADMIN = 1 << 2,   /* platform administrators only (403 for everyone else) */
+    ROUTE_PROJECT = 1 << 3, /* params[0] is a project id the principal must reach (else 404) */
+    ROUTE_USER = 1 << 4,    /* a user's access token only (not a key or client) */
+    ROUTE_FORM = 1 << 5,    /* an application/x-www-form-urlencoded body (415 otherwise) */
 };
 
 struct route {
@@ -35,7 +39,9 @@ struct route {
     const char *pattern; /* "/v1/messages/{id}" */
     int (*handler)(struct http_req *r);
     unsigned flags;
-    const char *scope; /* API key scope required, or NULL */
+    const char *scope;    /* scope an API key or client token needs, or NULL */
+    const char *min_role; /* least role a user needs in the project ("viewer" … "owner"),
+                             NULL: "viewer" for GET, "member" otherwise */
 };
 
 /* The route table (NULL-terminated by a zero entry). */
@@ -48,9 +54,16 @@ extern const struct route api_routes[];
 const struct route *api_route_match(struct http_req *r, const char *method, const char *path,
                                     int *path_known);
 
-/* Authenticates the Bearer API key of r into r->principal, answering 401/403 itself when it
- * fails. Returns 0 when authenticated. */
+/* Authenticates the Bearer API key or access token of r into r->principal and applies the
+ * route's guards (admin, project reach, scope or role, allowlist, signing, rate limits),
+ * answering 401/403/404/429 itself when one fails. Returns 0 when the request may go on. */
 int api_authenticate(struct http_req *r, const struct route *route);
+
+struct audit_entry;
+
+/* Fills e's actor, project, source address and request id from r (zeroing the rest); the
+ * caller sets action, object and before/after. Strings borrowed from r. */
+void api_audit_actor(const struct http_req *r, struct audit_entry *e);
 
 /* Handlers */
 int api_messages_create(struct http_req *r);

@@ -158,6 +158,21 @@ static int request_id_ok(const char *s)
     return n > 0;
 }
 
+/* The peer's IP address as text ("" when unknown). */
+static void peer_address(struct MHD_Connection *conn, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
 static struct http_req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
                                 const char *method)
 {
@@ -170,6 +185,7 @@ static struct http_req *req_new(struct http_server *s, struct MHD_Connection *co
     r->start_us = clock_mono_us();
     r->method = arena_strdup(&r->arena, method);
     r->path = arena_strndup(&r->arena, url, strnlen(url, 2048));
+    peer_address(conn, r->client_ip, sizeof(r->client_ip));
     rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (rid != NULL && request_id_ok(rid))
         snprintf(r->request_id, sizeof(r->request_id), "%s", rid);

@@ -29,10 +29,23 @@ enum { HTTP_DONE = 0, HTTP_ASYNC = 1 };
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 6
 
+enum principal_kind {
+    PRINCIPAL_NONE = 0,
+    PRINCIPAL_KEY,    /* an API key: acts for its project, within its scopes */
+    PRINCIPAL_USER,   /* a user's access token: acts by its role in each project */
+    PRINCIPAL_CLIENT, /* a client_credentials token: acts for its project, within its scopes */
+};
+
 struct principal {
-    char project_id[48];
-    char key_id[48];
-    char scopes[256];
+    enum principal_kind kind;
+    char project_id[48]; /* KEY, CLIENT: the project; USER: the project of a project route */
+    char key_id[48];     /* KEY */
+    char user_id[48];    /* USER */
+    char client_id[48];  /* CLIENT */
+    char token_id[48];   /* USER, CLIENT: the access token's id */
+    char scopes[256];    /* KEY, CLIENT */
+    char role[16];       /* USER: role in project_id on project routes ("owner", …) */
+    int is_admin;        /* USER: platform administrator */
 };
 
 struct route;
@@ -52,6 +65,8 @@ struct http_req {
     int too_big;      /* the body passed the cap (answered 413 once it ends) */
     size_t discarded; /* bytes dropped after the cap */
 
+    char client_ip[64]; /* the peer's address (api/guard.c may replace it from X-Forwarded-For
+                           when the peer is a trusted proxy) */
     const struct route *route;
     const char *params[HTTP_MAX_PARAMS];
     struct principal principal;

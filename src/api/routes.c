@@ -13,6 +13,17 @@ const struct route api_routes[] = {
     {"POST", "/v1/messages", api_messages_create, ROUTE_AUTH | ROUTE_BODY, "messages:send"},
     {"GET", "/v1/messages", api_messages_list, ROUTE_AUTH, "messages:read"},
     {"GET", "/v1/messages/{id}", api_messages_get, ROUTE_AUTH, "messages:read"},
+
+    /* identity: users, OAuth2, projects, memberships, audit (api/users.c, oauth.c, …) */
+
+    /* API keys, signing, allowlists, limits (api/keys.c, limits.c) */
+
+    /* provider catalog, credentials, routes (api/providers.c, credentials.c, routes_api.c) */
+
+    /* provider health, callbacks (api/health_api.c) */
+
+    /* SMPP accounts (api/smpp_accounts.c) */
+
     {NULL, NULL, NULL, 0, NULL},
 };
 

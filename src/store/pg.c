@@ -692,4 +692,6 @@ const struct store_ops store_pg_ops = {
     .message_events = pg_message_events,
     .message_list = pg_message_list,
     .count_due = pg_count_due,
+    .read = pg_op_read,
+    .write = pg_op_write,
 };

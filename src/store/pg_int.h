@@ -108,4 +108,9 @@ int pg_op_update(struct store *s, struct store_update *u, size_t n, store_done_c
 int pg_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt);
 int pg_op_purge_idempotency(struct store *s, int64_t older_than, size_t *purged);
 
+/* Control-plane executor (sqlite_q.c / pg_q.c): see store_read, store_write. */
+int pg_op_read(struct store *s, const struct store_q *q, const struct store_args *args,
+               struct arena *a, struct store_rows *out);
+int pg_op_write(struct store *s, struct store_step *steps, size_t n, struct arena *a);
+
 #endif

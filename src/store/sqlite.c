@@ -450,4 +450,6 @@ const struct store_ops store_sqlite_ops = {
     .message_events = sq_op_message_events,
     .message_list = sq_op_message_list,
     .count_due = sq_op_count_due,
+    .read = sq_op_read,
+    .write = sq_op_write,
 };

@@ -102,4 +102,9 @@ int sq_op_message_list(struct store *s, const struct store_message_filter *f, st
                        struct store_message **out, size_t *n);
 int sq_op_count_due(struct store *s, int64_t *n);
 
+/* Control-plane executor (sqlite_q.c / pg_q.c): see store_read, store_write. */
+int sq_op_read(struct store *s, const struct store_q *q, const struct store_args *args,
+               struct arena *a, struct store_rows *out);
+int sq_op_write(struct store *s, struct store_step *steps, size_t n, struct arena *a);
+
 #endif

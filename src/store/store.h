@@ -174,6 +174,90 @@ struct store_cfg {
     const struct log *log;
 };
 
+/* ---- control plane: portable queries --------------------------------------------------- */
+/*
+ * Low-rate data (users, projects, keys, tokens, providers, credentials, routes, audit …) is
+ * read and written through one generic executor per backend. Each domain has its file in
+ * store/ (e.g. store/identity.c) holding its queries as `struct store_q` — portable SQL with
+ * $1..$n parameters, and a per-backend override only where the dialects differ — plus typed
+ * wrappers declared in its header, which is what core and api call. The hot message path
+ * keeps its hand-tuned statements (sqlite_ops.c, pg_ops.c).
+ *
+ * Portable SQL: $N parameters (SQLite takes them as named parameters), ON CONFLICT … DO
+ * NOTHING/UPDATE, RETURNING, CAST(x AS BIGINT), integers for flags. Never select a BLOB
+ * column (cells are text); compare blobs through a parameter instead.
+ */
+#define STORE_MAX_ARGS 24
+
+enum store_arg_type { STORE_ARG_TEXT, STORE_ARG_INT, STORE_ARG_BLOB };
+
+/* Parameters $1..$n, in order. Values are borrowed until the call returns. */
+struct store_args {
+    int n;
+    struct store_arg {
+        enum store_arg_type type;
+        int is_null;
+        const char *s;
+        int64_t i;
+        const void *b;
+        size_t len;
+    } v[STORE_MAX_ARGS];
+};
+
+void store_arg_text(struct store_args *a, const char *s); /* NULL → SQL NULL */
+void store_arg_int(struct store_args *a, int64_t v);
+void store_arg_int_null(struct store_args *a);
+void store_arg_time(struct store_args *a, int64_t v); /* 0 → SQL NULL */
+void store_arg_blob(struct store_args *a, const void *b, size_t len);
+
+enum store_q_flags {
+    STORE_Q_ONE = 1 << 0, /* a write that must change at least one row: SH_ENOTFOUND otherwise,
+                             and the whole store_write is rolled back */
+};
+
+struct store_q {
+    const char *name;       /* for logs */
+    const char *sql;        /* portable SQL */
+    const char *sql_sqlite; /* override for SQLite, or NULL */
+    const char *sql_pg;     /* override for PostgreSQL, or NULL */
+    unsigned flags;
+};
+
+/* Result rows: cells row-major, text, NULL for SQL NULL, allocated in the caller's arena. */
+struct store_rows {
+    size_t n, ncols;
+    const char **cells;
+    int64_t changes; /* rows a write changed */
+};
+
+/* Cell (row, col) or NULL; out-of-range is NULL. */
+const char *store_cell(const struct store_rows *r, size_t row, size_t col);
+/* Cell as an integer (NULL or out-of-range → 0). */
+int64_t store_cell_int(const struct store_rows *r, size_t row, size_t col);
+
+/* One statement of a store_write. out may be NULL. */
+struct store_step {
+    const struct store_q *q;
+    const struct store_args *args; /* may be NULL: no parameters */
+    struct store_rows *out;
+};
+
+/*
+ * Runs read query q on a read connection. Rows go to out, strings in a. Returns SH_OK or
+ * SH_EIO (logged). Blocks; any thread but the writer's.
+ */
+int store_read(struct store *s, const struct store_q *q, const struct store_args *args,
+               struct arena *a, struct store_rows *out);
+
+/*
+ * Runs steps in order in one transaction on the writer (group-committed with whatever else is
+ * queued). All or nothing: SH_OK when committed; SH_ENOTFOUND when a STORE_Q_ONE step changed
+ * no row; SH_EEXIST on a unique-key conflict; SH_EINVAL on another constraint; SH_EFULL when
+ * the disk is full or read-only; SH_EIO otherwise. Outputs (RETURNING rows, changes) are
+ * valid only on SH_OK. Blocks; not from the writer thread.
+ */
+int store_write(struct store *s, struct store_step *steps, size_t n, struct arena *a);
+
 struct store_ops {
     const char *scheme; /* "sqlite", "postgres" */
     int (*open)(const char *url, const struct store_cfg *cfg, struct store **out);
@@ -197,6 +281,9 @@ struct store_ops {
     int (*message_list)(struct store *s, const struct store_message_filter *f, struct arena *a,
                         struct store_message **out, size_t *n);
     int (*count_due)(struct store *s, int64_t *n);
+    int (*read)(struct store *s, const struct store_q *q, const struct store_args *args,
+                struct arena *a, struct store_rows *out);
+    int (*write)(struct store *s, struct store_step *steps, size_t n, struct arena *a);
 };
 
 /* Every backend's struct starts with this. */
