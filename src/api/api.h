@@ -14,6 +14,7 @@ struct store;
 struct engine;
 struct auth_cache;
 struct credcache;
+struct sealer;
 
 struct api {
     struct store *store;
@@ -22,6 +23,7 @@ struct api {
     struct msg_limits limits;
     struct auth_cache *auth;
     struct credcache *creds;
+    const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
 };
 

@@ -28,9 +28,11 @@ struct engine_cfg {
     int64_t poll_give_up_ms;                /* stop polling this long after creation (72 h) */
     const char *owner;                      /* lease owner id of this run (borrowed) */
     const char *simulator_log;              /* test hook for the simulator, or NULL */
+    const struct sealer *sealer;            /* opens sealed secrets (borrowed), or NULL */
 };
 
 struct engine;
+struct sealer;
 
 /* Fills the defaults documented above. */
 void engine_cfg_default(struct engine_cfg *cfg);

@@ -10,6 +10,7 @@
 #include "core/phone.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "core/seal.h"
 #include "daemon/masterkey.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -85,6 +86,7 @@ int cmd_serve(int argc, char **argv)
     struct engine *engine = NULL;
     struct http_server *http = NULL;
     struct master_key mk;
+    struct sealer sealer;
     struct api api;
     struct store_cfg scfg;
     struct engine_cfg ecfg;
@@ -125,6 +127,8 @@ int cmd_serve(int argc, char **argv)
     }
     if (err[0] != '\0')
         log_msg(&lg, LOG_WARN, NULL, "%s", err);
+    sealer_init(&sealer, mk.key, mk.id);
+    sodium_memzero(mk.key, sizeof(mk.key));
 
     scfg = (struct store_cfg){.sync_full = cfg.sync_full, .read_conns = 8, .log = &lg};
     st = store_open(cfg.db, &scfg, &store);
@@ -163,6 +167,7 @@ int cmd_serve(int argc, char **argv)
     ecfg.max_retries = cfg.max_retries;
     memcpy(ecfg.backoff_ms, cfg.backoff_ms, sizeof(ecfg.backoff_ms));
     ecfg.simulator_log = cfg.simulator_log[0] ? cfg.simulator_log : NULL;
+    ecfg.sealer = &sealer;
     if (engine_new(store, &lg, &ecfg, &engine) != SH_OK || engine_start(engine) != SH_OK) {
         cmd_error("cannot start the dispatch engine");
         goto out;
@@ -174,6 +179,7 @@ int cmd_serve(int argc, char **argv)
     msg_limits_default(&api.limits);
     api.auth = auth_cache_new();
     api.creds = credcache_new(store);
+    api.sealer = &sealer;
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -222,6 +228,7 @@ out:
     auth_cache_free(api.auth);
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
+    sodium_memzero(&sealer, sizeof(sealer));
     if (rc == 0)
         log_msg(&lg, LOG_INFO, NULL, "smshub stopped cleanly");
     return rc;
