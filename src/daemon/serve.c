@@ -5,6 +5,7 @@
  */
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/auth_token.h"
 #include "core/credcache.h"
 #include "core/engine.h"
 #include "core/phone.h"
@@ -178,6 +179,7 @@ int cmd_serve(int argc, char **argv)
     api.log = &lg;
     msg_limits_default(&api.limits);
     api.auth = auth_cache_new();
+    api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
@@ -226,6 +228,7 @@ out:
     engine_free(engine);
     store_close(store);
     auth_cache_free(api.auth);
+    token_cache_free(api.tokens);
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));

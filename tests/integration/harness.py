@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 HOST = "127.0.0.1"
 POLL_S = 0.03
@@ -213,6 +214,28 @@ class Hub:
     @property
     def credential_id(self):
         return self.boot["credential_id"]
+
+    def oauth(self, form):
+        """POST /oauth/token with form (a dict) form-encoded; returns the Response."""
+        return self.request("POST", "/oauth/token", urllib.parse.urlencode(form),
+                            headers={"Content-Type": "application/x-www-form-urlencoded",
+                                     "Idempotency-Key": None}, key=None)
+
+    def login(self, email=None, password=None):
+        """The password grant for email (default: the bootstrap admin); returns the access
+        token."""
+        r = self.oauth({"grant_type": "password",
+                        "username": email or self.boot["admin_email"],
+                        "password": password or self.boot["admin_password"]})
+        check_eq(r.status, 200, "login %r" % (r,))
+        return r.json["access_token"]
+
+    @property
+    def admin_token(self):
+        """An access token of the bootstrap administrator (logged in once per Hub)."""
+        if getattr(self, "_admin_token", None) is None:
+            self._admin_token = self.login()
+        return self._admin_token
 
     # ---- process -------------------------------------------------------------------------
 
