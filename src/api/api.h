@@ -77,6 +77,7 @@ int api_healthz(struct http_req *r);
 int api_readyz(struct http_req *r);
 int api_openapi(struct http_req *r);
 int api_oauth_token(struct http_req *r);
+int api_nodes_list(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

@@ -25,6 +25,9 @@ const struct route api_routes[] = {
 
     /* SMPP accounts (api/smpp_accounts.c) */
 
+    /* cluster (api/nodes.c) */
+    {"GET", "/v1/admin/nodes", api_nodes_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+
     {NULL, NULL, NULL, 0, NULL},
 };
 

@@ -333,6 +333,19 @@ class Hub:
         self.stop()
         return self.start(extra_args)
 
+    def peer(self, n=2):
+        """Another node on the same database (meaningful on PostgreSQL): same bootstrap, master
+        key and simulator log, its own port and stderr. Killed at this hub's cleanup."""
+        p = object.__new__(Hub)
+        p.__dict__.update(self.__dict__)
+        p.port_file = os.path.join(self.dir, "port%d" % n)
+        p.stderr_path = os.path.join(self.dir, "stderr%d.log" % n)
+        p.proc = p.port = p._stderr = None
+        p.extra_args = []
+        p._cleanups = []
+        self.on_cleanup(p.kill)
+        return p
+
     def on_cleanup(self, fn):
         """Runs fn() at cleanup, after the hub is stopped and before its dir is removed."""
         self._cleanups.append(fn)
