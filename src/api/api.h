@@ -78,6 +78,13 @@ int api_readyz(struct http_req *r);
 int api_openapi(struct http_req *r);
 int api_oauth_token(struct http_req *r);
 int api_nodes_list(struct http_req *r);
+int api_prices_create(struct http_req *r);
+int api_prices_list(struct http_req *r);
+int api_prices_get(struct http_req *r);
+int api_prices_patch(struct http_req *r);
+int api_prices_delete(struct http_req *r);
+int api_prices_import(struct http_req *r);
+int api_prices_export(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

@@ -25,6 +25,16 @@ const struct route api_routes[] = {
 
     /* SMPP accounts (api/smpp_accounts.c) */
 
+    /* tariffs and billing (api/prices.c, prices_csv.c) */
+    {"POST", "/v1/admin/prices", api_prices_create, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
+    {"GET", "/v1/admin/prices", api_prices_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"POST", "/v1/admin/prices/import", api_prices_import, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/prices/export", api_prices_export, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/prices/{id}", api_prices_get, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"PATCH", "/v1/admin/prices/{id}", api_prices_patch, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
+     NULL},
+    {"DELETE", "/v1/admin/prices/{id}", api_prices_delete, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+
     /* cluster (api/nodes.c) */
     {"GET", "/v1/admin/nodes", api_nodes_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
 
