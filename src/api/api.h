@@ -26,6 +26,7 @@ struct api {
     struct token_cache *tokens;
     struct credcache *creds;
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
+    const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
     atomic_int ready; /* set once migrations ran and the engine runs */
 };
 
@@ -85,6 +86,10 @@ int api_prices_patch(struct http_req *r);
 int api_prices_delete(struct http_req *r);
 int api_prices_import(struct http_req *r);
 int api_prices_export(struct http_req *r);
+int api_billing_balance(struct http_req *r);
+int api_billing_transactions(struct http_req *r);
+int api_billing_adjust(struct http_req *r);
+int api_billing_stripe(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

@@ -34,6 +34,11 @@ const struct route api_routes[] = {
     {"PATCH", "/v1/admin/prices/{id}", api_prices_patch, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
      NULL},
     {"DELETE", "/v1/admin/prices/{id}", api_prices_delete, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/billing/balance", api_billing_balance, ROUTE_AUTH, "billing:read"},
+    {"GET", "/v1/billing/transactions", api_billing_transactions, ROUTE_AUTH, "billing:read"},
+    {"POST", "/v1/admin/billing/adjust", api_billing_adjust, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
+     NULL},
+    {"POST", "/v1/billing/webhooks/stripe", api_billing_stripe, ROUTE_BODY, NULL},
 
     /* cluster (api/nodes.c) */
     {"GET", "/v1/admin/nodes", api_nodes_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},

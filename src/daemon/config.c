@@ -22,6 +22,7 @@ enum opt_id {
     OPT_PORT_FILE,
     OPT_RETRY_BACKOFF,
     OPT_SIMULATOR_LOG,
+    OPT_STRIPE_SECRET,
     OPT__COUNT
 };
 
@@ -35,6 +36,8 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_PORT_FILE] = {"port-file", "SMSHUB_PORT_FILE"},
     [OPT_RETRY_BACKOFF] = {"retry-backoff", "SMSHUB_RETRY_BACKOFF"},
     [OPT_SIMULATOR_LOG] = {NULL, "SMSHUB_SIMULATOR_LOG"},
+    /* a secret: environment only, never a flag (flags show in ps) */
+    [OPT_STRIPE_SECRET] = {NULL, "SMSHUB_STRIPE_WEBHOOK_SECRET"},
 };
 
 int config_parse_backoff(const char *s, int64_t *out, int *n)
@@ -135,6 +138,14 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (strlen(v) >= sizeof(cfg->simulator_log))
             goto bad;
         snprintf(cfg->simulator_log, sizeof(cfg->simulator_log), "%s", v);
+        return SH_OK;
+    case OPT_STRIPE_SECRET:
+        if (strlen(v) >= sizeof(cfg->stripe_secret) || strlen(v) < 16) {
+            /* never echo a secret into the error */
+            snprintf(err, errcap, "SMSHUB_STRIPE_WEBHOOK_SECRET must be 16-255 characters");
+            return SH_EINVAL;
+        }
+        snprintf(cfg->stripe_secret, sizeof(cfg->stripe_secret), "%s", v);
         return SH_OK;
     case OPT__COUNT:
         break;

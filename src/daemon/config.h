@@ -11,6 +11,8 @@
  *   SMSHUB_PORT_FILE        --port-file P         (unset) write the bound port there
  *   SMSHUB_RETRY_BACKOFF    --retry-backoff LIST  30s,2m,8m (retries after a temporary failure)
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
+ *   SMSHUB_STRIPE_WEBHOOK_SECRET  (environment only) signing secret of the payment webhook;
+ *                           unset: POST /v1/billing/webhooks/stripe answers 404
  */
 #ifndef SH_DAEMON_CONFIG_H
 #define SH_DAEMON_CONFIG_H
@@ -24,6 +26,7 @@ struct config {
     char master_key_file[512];
     char port_file[512];
     char simulator_log[512];
+    char stripe_secret[256];
     enum log_level log_level;
     int http_threads;
     int sync_full;

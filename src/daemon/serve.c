@@ -184,6 +184,7 @@ int cmd_serve(int argc, char **argv)
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
+    api.stripe_secret = cfg.stripe_secret[0] != '\0' ? cfg.stripe_secret : NULL;
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -249,6 +250,7 @@ out:
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
+    sodium_memzero(cfg.stripe_secret, sizeof(cfg.stripe_secret));
     if (rc == 0)
         log_msg(&lg, LOG_INFO, NULL, "smshub stopped cleanly");
     return rc;
