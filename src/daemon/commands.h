@@ -8,6 +8,8 @@
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+/* `smshub admin rotate-master-key` (daemon/rotate.c). */
+int cmd_rotate_master_key(int argc, char **argv);
 
 /* Prints "smshub: <msg>" on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,8 @@ static const char usage[] =
     "  migrate [--db URL]  apply database migrations and exit\n"
     "  admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
     "                      create the first admin user, project and API key\n"
+    "  admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]\n"
+    "                      re-seal every secret under a new master key\n"
     "  version             print the version\n"
     "\n"
     "Every option also reads an environment variable: SMSHUB_LISTEN, SMSHUB_DB,\n"
