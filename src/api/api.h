@@ -91,6 +91,27 @@ int api_billing_transactions(struct http_req *r);
 int api_billing_adjust(struct http_req *r);
 int api_billing_stripe(struct http_req *r);
 
+/* provider catalog (providers.c), credentials (credentials.c), routing (route_rules.c) */
+int api_providers_usable(struct http_req *r);
+int api_admin_providers_list(struct http_req *r);
+int api_admin_providers_create(struct http_req *r);
+int api_admin_providers_get(struct http_req *r);
+int api_admin_providers_update(struct http_req *r);
+int api_admin_providers_delete(struct http_req *r);
+int api_credentials_list(struct http_req *r);
+int api_credentials_create(struct http_req *r);
+int api_credentials_get(struct http_req *r);
+int api_credentials_update(struct http_req *r);
+int api_credentials_delete(struct http_req *r);
+int api_credentials_test(struct http_req *r);
+int api_routes_list(struct http_req *r);
+int api_routes_create(struct http_req *r);
+int api_routes_get(struct http_req *r);
+int api_routes_update(struct http_req *r);
+int api_routes_delete(struct http_req *r);
+int api_dispatch_get(struct http_req *r);
+int api_dispatch_update(struct http_req *r);
+
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];
 extern const unsigned long api_openapi_json_len;

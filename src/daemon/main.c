@@ -27,6 +27,8 @@ static const char usage[] =
     "                      copy the whole database out to / in from JSON lines\n"
     "  smsc-sim [--listen 127.0.0.1:PORT] [--port-file PATH] [--log FILE] [...]\n"
     "                      run an SMSC simulator for tests (smshub smsc-sim --help)\n"
+    "  admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]\n"
+    "                      re-seal every secret under a new master key\n"
     "  version             print the version\n"
     "\n"
     "Every option also reads an environment variable: SMSHUB_LISTEN, SMSHUB_DB,\n"
