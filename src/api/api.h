@@ -90,6 +90,11 @@ int api_billing_balance(struct http_req *r);
 int api_billing_transactions(struct http_req *r);
 int api_billing_adjust(struct http_req *r);
 int api_billing_stripe(struct http_req *r);
+int api_usage(struct http_req *r);
+int api_usage_export(struct http_req *r);
+int api_admin_usage(struct http_req *r);
+int api_admin_usage_export(struct http_req *r);
+int api_admin_usage_rebuild(struct http_req *r);
 
 /* provider catalog (providers.c), credentials (credentials.c), routing (route_rules.c) */
 int api_providers_usable(struct http_req *r);

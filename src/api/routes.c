@@ -74,6 +74,12 @@ const struct route api_routes[] = {
     {"POST", "/v1/admin/billing/adjust", api_billing_adjust, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
      NULL},
     {"POST", "/v1/billing/webhooks/stripe", api_billing_stripe, ROUTE_BODY, NULL},
+    {"GET", "/v1/usage", api_usage, ROUTE_AUTH, "usage:read"},
+    {"GET", "/v1/usage/export", api_usage_export, ROUTE_AUTH, "usage:read"},
+    {"GET", "/v1/admin/usage", api_admin_usage, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/usage/export", api_admin_usage_export, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"POST", "/v1/admin/usage/rebuild", api_admin_usage_rebuild,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
 
     /* cluster (api/nodes.c) */
     {"GET", "/v1/admin/nodes", api_nodes_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},

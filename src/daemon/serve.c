@@ -18,6 +18,7 @@
 #include "lib/err.h"
 #include "lib/id.h"
 #include "store/store.h"
+#include "store/usage.h"
 
 #include <errno.h>
 #include <event2/thread.h>
@@ -31,6 +32,7 @@
 
 #define IDEMPOTENCY_RETENTION_MS (24LL * 3600 * 1000)
 #define MAINTENANCE_EVERY_MS (60LL * 1000)
+#define USAGE_RECENT_DAYS 3 /* days of rollups recomputed by each maintenance round */
 #define HTTP_DRAIN_MS 10000
 #define ENGINE_DRAIN_MS 5000
 
@@ -76,6 +78,11 @@ static void maintenance(struct store *store, const struct log *log)
         log_msg(log, LOG_WARN, NULL, "idempotency purge failed: %s", sh_strerror(st));
     else if (purged > 0)
         log_msg(log, LOG_DEBUG, NULL, "purged %zu idempotency records", purged);
+    /* usage rollups: the last USAGE_RECENT_DAYS days, where late receipts still land */
+    int64_t day = 86400000LL, today = clock_now_ms() / day * day;
+    st = store_usage_rebuild(store, today - (USAGE_RECENT_DAYS - 1) * day, today + day, NULL);
+    if (st != SH_OK)
+        log_msg(log, LOG_WARN, NULL, "usage rollup failed: %s", sh_strerror(st));
 }
 
 int cmd_serve(int argc, char **argv)
