@@ -7,10 +7,12 @@
 
 extern const struct provider_ops provider_simulator_ops;
 extern const struct provider_ops provider_smpp_ops;
+extern const struct provider_ops provider_faulty_ops; /* test only: needs SMSHUB_TEST_HOOKS=1 */
 
 static const struct provider_ops *const drivers[] = {
     &provider_simulator_ops,
     &provider_smpp_ops,
+    &provider_faulty_ops,
 };
 
 const struct provider_ops *provider_find(const char *driver)

@@ -190,6 +190,7 @@ class Hub:
         self.proc = None
         self.port = None
         self.extra_args = []
+        self.extra_env = {}  # SMSHUB_* variables for the next start (test hooks)
         self.boot = None
         self._stderr = None
         self._cleanups = []
@@ -256,7 +257,7 @@ class Hub:
                 del env[k]
         if self.sim_log:
             env["SMSHUB_SIMULATOR_LOG"] = self.sim_log
-        env.update(getattr(self, "extra_env", {}))
+        env.update(self.extra_env)
         args = [self.binary, "serve", "--db", self.db_url, "--listen", HOST + ":0",
                 "--master-key-file", os.path.join(self.dir, "master.key"),
                 "--port-file", self.port_file,
@@ -343,6 +344,7 @@ class Hub:
         p.stderr_path = os.path.join(self.dir, "stderr%d.log" % n)
         p.proc = p.port = p._stderr = None
         p.extra_args = []
+        p.extra_env = dict(self.extra_env)
         p._cleanups = []
         self.on_cleanup(p.kill)
         return p
