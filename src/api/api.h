@@ -13,6 +13,7 @@
 struct store;
 struct engine;
 struct auth_cache;
+struct token_cache;
 struct credcache;
 struct sealer;
 
@@ -22,6 +23,7 @@ struct api {
     const struct log *log;
     struct msg_limits limits;
     struct auth_cache *auth;
+    struct token_cache *tokens;
     struct credcache *creds;
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
@@ -74,6 +76,8 @@ int api_messages_list(struct http_req *r);
 int api_healthz(struct http_req *r);
 int api_readyz(struct http_req *r);
 int api_openapi(struct http_req *r);
+int api_oauth_token(struct http_req *r);
+int api_nodes_list(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

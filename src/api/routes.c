@@ -15,6 +15,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/messages/{id}", api_messages_get, ROUTE_AUTH, "messages:read"},
 
     /* identity: users, OAuth2, projects, memberships, audit (api/users.c, oauth.c, …) */
+    {"POST", "/oauth/token", api_oauth_token, ROUTE_FORM, NULL},
 
     /* API keys, signing, allowlists, limits (api/keys.c, limits.c) */
 
@@ -23,6 +24,9 @@ const struct route api_routes[] = {
     /* provider health, callbacks (api/health_api.c) */
 
     /* SMPP accounts (api/smpp_accounts.c) */
+
+    /* cluster (api/nodes.c) */
+    {"GET", "/v1/admin/nodes", api_nodes_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
 
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -198,6 +198,11 @@ int cmd_admin(int argc, char **argv)
 {
     if (argc >= 1 && strcmp(argv[0], "bootstrap") == 0)
         return bootstrap(argc - 1, argv + 1);
-    cmd_error("usage: smshub admin bootstrap [--db URL] [--email ADDRESS] [--json]");
+    if (argc >= 1 && strcmp(argv[0], "export") == 0)
+        return cmd_admin_dump(0, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "import") == 0)
+        return cmd_admin_dump(1, argc - 1, argv + 1);
+    cmd_error("usage: smshub admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
+              "       smshub admin export|import [--db URL] [--file PATH]");
     return 2;
 }

@@ -23,6 +23,8 @@ static const char usage[] =
     "  migrate [--db URL]  apply database migrations and exit\n"
     "  admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
     "                      create the first admin user, project and API key\n"
+    "  admin export|import [--db URL] [--file PATH]\n"
+    "                      copy the whole database out to / in from JSON lines\n"
     "  version             print the version\n"
     "\n"
     "Every option also reads an environment variable: SMSHUB_LISTEN, SMSHUB_DB,\n"

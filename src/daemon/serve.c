@@ -5,11 +5,13 @@
  */
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/auth_token.h"
 #include "core/credcache.h"
 #include "core/engine.h"
 #include "core/phone.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "core/cluster.h"
 #include "core/seal.h"
 #include "daemon/masterkey.h"
 #include "lib/clock.h"
@@ -84,6 +86,7 @@ int cmd_serve(int argc, char **argv)
     int check = 0, rc = 1, st, port = 0;
     struct store *store = NULL;
     struct engine *engine = NULL;
+    struct cluster *cluster = NULL;
     struct http_server *http = NULL;
     struct master_key mk;
     struct sealer sealer;
@@ -183,6 +186,7 @@ int cmd_serve(int argc, char **argv)
     api.log = &lg;
     msg_limits_default(&api.limits);
     api.auth = auth_cache_new();
+    api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
@@ -194,6 +198,19 @@ int cmd_serve(int argc, char **argv)
     if (cfg.port_file[0] != '\0' && write_port_file(cfg.port_file, port) != SH_OK) {
         cmd_error("cannot write the port file %s", cfg.port_file);
         goto out;
+    }
+    {
+        char host[64], address[80];
+        if (http_parse_listen(cfg.listen, host, sizeof(host), &(int){0}) != SH_OK)
+            snprintf(host, sizeof(host), "%s", "?");
+        snprintf(address, sizeof(address), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+        struct cluster_cfg ccfg = {.node_id = owner, .address = address, .db_url = cfg.db,
+                                   .heartbeat_ms = 1000};
+        cluster = cluster_new(store, &lg, &ccfg);
+        if (cluster_start(cluster) != SH_OK) {
+            cmd_error("cannot start the cluster heartbeat");
+            goto out;
+        }
     }
     atomic_store(&api.ready, 1);
     {
@@ -211,7 +228,8 @@ int cmd_serve(int argc, char **argv)
             log_msg(&lg, LOG_INFO, NULL, "signal %d: stopping", sig);
             break;
         }
-        if (clock_now_ms() >= next_maintenance) {
+        /* cluster-wide periodic jobs run on the leader only */
+        if (clock_now_ms() >= next_maintenance && cluster_is_leader(cluster)) {
             maintenance(store, &lg);
             next_maintenance = clock_now_ms() + MAINTENANCE_EVERY_MS;
         }
@@ -228,9 +246,11 @@ out:
     }
     if (engine != NULL)
         engine_stop(engine, ENGINE_DRAIN_MS);
+    cluster_free(cluster);
     engine_free(engine);
     store_close(store);
     auth_cache_free(api.auth);
+    token_cache_free(api.tokens);
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
