@@ -70,6 +70,21 @@ void engine_notify(struct engine *e);
 int engine_running(struct engine *e);
 
 /*
+ * Copies the health of every credential of provider_id (NULL: all) into *out (returns new,
+ * free()) and their count into *n. At most a fraction of a second old. Any thread.
+ */
+int engine_health_snapshot(struct engine *e, const char *provider_id,
+                           struct engine_cred_health **out, size_t *n);
+
+/*
+ * The project's webhook secret (a printable string, "whsec_…") into out (cap >= 64),
+ * generated, sealed and stored on first use. SH_ENOTFOUND for an unknown project, SH_EINVAL
+ * when no sealer is configured. Blocks (store); any thread but the writer's.
+ */
+int engine_webhook_secret(struct store *store, const struct sealer *sealer,
+                          const char *project_id, char *out, size_t cap);
+
+/*
  * Stops claiming, waits up to drain_ms for submits in flight to be answered and their
  * outcomes committed, then stops the thread. Messages still in flight after the deadline
  * keep their lease and are retried after it expires (or at the next start). Blocks.

@@ -69,6 +69,23 @@ static const struct store_q q_secret_init = {
     "WHERE id = $1 AND webhook_secret IS NULL",
     NULL, NULL, 0};
 
+static const struct store_q q_provider_exists = {
+    "providers.exists", "SELECT 1 FROM providers WHERE id = $1 AND deleted_at IS NULL", NULL, NULL,
+    0};
+
+int store_provider_exists(struct store *s, const char *provider_id)
+{
+    struct store_args args = {0};
+    struct store_rows rows = {0};
+    struct arena a;
+    int st;
+    store_arg_text(&args, provider_id);
+    arena_init(&a);
+    st = store_read(s, &q_provider_exists, &args, &a, &rows);
+    arena_release(&a);
+    return st != SH_OK ? -1 : rows.n > 0;
+}
+
 int store_routes_load(struct store *s, struct arena *a, struct store_rows *out)
 {
     return store_read(s, &q_routes, NULL, a, out);

@@ -9,6 +9,9 @@
 
 #include "store/store.h"
 
+/* 1 when the provider exists (not deleted), 0 when not, negative on a store error. */
+int store_provider_exists(struct store *s, const char *provider_id);
+
 /* Active route rules of live projects ordered by project and position. Columns:
  * project_id, position, country, prefix, msg_type (NULL: any), credential_id. */
 int store_routes_load(struct store *s, struct arena *a, struct store_rows *out);
