@@ -516,9 +516,10 @@ size_t engine_candidates(struct engine *e, const struct store_message *m, char i
         return n;
     if (creds_maybe_reload(e))
         return candidates_once(e, m, ids, cap, wait_until);
-    /* The table was read less than a second ago, before a credential added since would be in
-     * it: the caller asks again shortly rather than failing the message. */
-    *unsure = 1;
+    /* The table was read less than a second ago. If that was before the message was
+     * accepted, a credential added just before it may be missing: the caller asks again
+     * shortly rather than failing the message. A table read after it is conclusive. */
+    *unsure = e->creds_loaded_at <= m->created_at;
     return 0;
 }
 
