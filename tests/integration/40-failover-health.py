@@ -20,7 +20,7 @@ def check_exactly_once(hub):
 def test(hub):
     hub.bootstrap()
     a, b = only_credentials(hub, {"temp_fail_ratio": 1, "latency_ms": 5}, {"latency_ms": 5})
-    hub.start(["--health-cooldown", "1s", "--retry-backoff", "30s"])
+    hub.start(["--health-cooldown", "2s", "--retry-backoff", "30s"])
 
     ids = []
     for i in range(8):
@@ -40,10 +40,15 @@ def test(hub):
     a_tries = sum(1 for s in hub.sim_submits() if s[2] == a)
     check(a_tries >= 5, "A was tried until DOWN (%d submits)" % a_tries)
 
-    # DOWN: A is skipped (no more submits to it while its cool-down runs)
+    # DOWN: A is skipped (no submit to it while its 2 s cool-down runs)
+    down_at = hub.scalar("SELECT at FROM provider_health_events WHERE credential_id = ? AND "
+                         "to_state = 'down'", (a,))
     mid = hub.send(text="while A is down").json["id"]
-    hub.wait_status(mid, "delivered")
-    check_eq([c for c, _, _ in submits_by_message(hub)[mid]], [b], "skipped while down")
+    m = hub.wait_status(mid, "delivered")
+    check_eq(m["provider"], "sim-b", "delivered by B while A is down")
+    during = [s for s in hub.sim_submits()
+              if s[2] == a and down_at + 50 < s[4] < down_at + 1950]
+    check(not during, "submits to A during its cool-down: %r" % during)
 
     r = hub.request("GET", "/v1/admin/providers/sim-a/health", key=hub.admin_token)
     check_eq(r.status, 200, "health endpoint: %r" % r)
