@@ -46,7 +46,8 @@ struct sub_ctx {
     char project_id[48];
     char *to, *from, *body;
     int encoding, segments;
-    int attempt; /* the round: 1 for the first */
+    int priority; /* 0 OTP, 1 transactional, 2 marketing */
+    int attempt;  /* the round: 1 for the first */
     int64_t expires_at, created_at, submitted_at;
     int status;  /* for polls: the status when claimed */
     int is_poll;
@@ -224,17 +225,27 @@ static void round_failed(struct sub_ctx *ctx)
     ctx_done(ctx);
 }
 
+/* Queues ctx at rt behind every context of the same or a higher priority (OTP first). */
 static void enqueue(struct cred_rt *rt, struct sub_ctx *ctx)
 {
     cred_rt_ref(rt);
     ctx->rt = rt;
     ctx->qnext = NULL;
-    if (rt->qtail != NULL)
-        rt->qtail->qnext = ctx;
-    else
-        rt->qhead = ctx;
-    rt->qtail = ctx;
     rt->queued++;
+    if (rt->qtail == NULL) {
+        rt->qhead = rt->qtail = ctx;
+        return;
+    }
+    if (rt->qtail->priority <= ctx->priority) {
+        rt->qtail->qnext = ctx;
+        rt->qtail = ctx;
+        return;
+    }
+    struct sub_ctx **pp = &rt->qhead;
+    while ((*pp)->priority <= ctx->priority)
+        pp = &(*pp)->qnext;
+    ctx->qnext = *pp;
+    *pp = ctx;
 }
 
 static struct sub_ctx *dequeue(struct cred_rt *rt)
@@ -646,6 +657,7 @@ static void dispatch_queued(struct engine *e, const struct store_message *m, int
     ctx->body = xstrdup(m->body ? m->body : "");
     ctx->encoding = m->encoding;
     ctx->segments = m->segments;
+    ctx->priority = m->priority;
     ctx->ncand = engine_policy(e, m->project_id)->failover ? n : 1;
     memcpy(ctx->cands, ids, ctx->ncand * sizeof(ids[0]));
     try_next(ctx);

@@ -54,9 +54,10 @@ static void check_done(struct http_transport *t)
             curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
             r.status = (int)code;
         } else {
-            r.error = msg->data.result == CURLE_OPERATION_TIMEDOUT ? "timeout"
-                      : msg->data.result == CURLE_COULDNT_CONNECT  ? "connect"
-                                                                   : curl_easy_strerror(msg->data.result);
+            CURLcode rc = msg->data.result;
+            r.error = rc == CURLE_OPERATION_TIMEDOUT ? "timeout"
+                      : rc == CURLE_COULDNT_CONNECT  ? "connect"
+                                                     : curl_easy_strerror(rc);
         }
         r.body = x->resp ? x->resp : "";
         r.body_len = x->resp_len;

@@ -11,6 +11,8 @@
  *   sent_delay_ms     delay of the "sent" report after acceptance (default 50)
  *   dlr_delay_ms      delay of the final receipt after acceptance (default 200)
  *   push_dlr          send receipts by itself (default true); polling always works
+ *   early_dlr         push the final receipt just before the submit answer, as providers
+ *                     whose callbacks race their API responses do (default false)
  *
  * Receipts are stateless: the provider message id carries the acceptance time and the final
  * outcome is a hash of the id, so a poll after a restart gives the same answer the push would
@@ -50,6 +52,7 @@ struct sim_settings {
     int sent_delay_ms;
     int dlr_delay_ms;
     int push_dlr;
+    int early_dlr;
 };
 
 enum sim_op_kind { SIM_SUBMIT, SIM_REPORT, SIM_POLL };
@@ -212,6 +215,15 @@ static int parse_settings(const char *text, struct sim_settings *s, char *err, s
         }
         s->push_dlr = json_is_true(p);
     }
+    json_t *early = json_object_get(o, "early_dlr");
+    if (early != NULL) {
+        if (!json_is_boolean(early)) {
+            snprintf(err, cap, "early_dlr must be true or false");
+            st = SH_EINVAL;
+            goto out;
+        }
+        s->early_dlr = json_is_true(early);
+    }
     if (s->sent_delay_ms > s->dlr_delay_ms)
         s->sent_delay_ms = s->dlr_delay_ms;
 out:
@@ -292,6 +304,12 @@ static void op_fire(evutil_socket_t fd, short what, void *arg)
 
     switch (op->kind) {
     case SIM_SUBMIT:
+        if (op->result.outcome == PROVIDER_ACCEPTED && s->set.early_dlr && s->env.report) {
+            struct provider_report r = {.pmid = op->result.pmid,
+                                        .status = final_outcome(s, op->result.pmid),
+                                        .at = clock_now_ms()};
+            s->env.report(s->env.report_arg, &r);
+        }
         if (op->result.outcome == PROVIDER_ACCEPTED)
             schedule_reports(s, op->result.pmid);
         op->submit_cb(op->arg, &op->result);
