@@ -13,23 +13,10 @@
 #ifndef SH_CORE_PRICE_H
 #define SH_CORE_PRICE_H
 
+#include "store/prices.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-enum price_kind { PRICE_COST = 0, PRICE_SELL = 1 };
-
-struct price_row {
-    const char *id;
-    int kind;                  /* enum price_kind */
-    const char *credential_id; /* cost rows: the credential's own table, or NULL */
-    const char *provider_id;   /* cost rows: the catalog provider's table, or NULL */
-    const char *project_id;    /* sell rows: the project's own table, or NULL (platform) */
-    const char *country;       /* ISO 3166-1 alpha-2 or NULL */
-    const char *prefix;        /* digits or NULL */
-    int64_t unit;              /* micro-units per segment */
-    char currency[4];
-    int64_t valid_from, valid_to; /* ms, 0 = open */
-};
 
 struct price_query {
     int kind;
@@ -39,6 +26,16 @@ struct price_query {
     const char *country;                     /* may be NULL */
     int64_t at;
 };
+
+/*
+ * Checks a row as an operator entered it: cost rows may name a credential and/or a catalog
+ * provider but no project, sell rows no credential or provider; country ISO alpha-2 upper
+ * case; prefix 1-15 digits; unit >= 0; currency ISO 4217; valid_from < valid_to. Errors go to
+ * fe with field names prefixed by where ("line 3.") when where is not NULL (strings in a).
+ */
+struct field_errors;
+void price_row_check(const struct price_row *p, struct field_errors *fe, struct arena *a,
+                     const char *where);
 
 /* The row that prices q among rows[0..n), or NULL when none applies. Returns borrowed. */
 const struct price_row *price_lookup(const struct price_row *rows, size_t n,

@@ -1,5 +1,6 @@
 /*
- * admin.c — `smshub migrate` and `smshub admin bootstrap`.
+ * admin.c — `smshub migrate`, `smshub admin bootstrap` (and the dispatch to
+ * `smshub admin rotate-master-key`, daemon/rotate.c).
  *
  * bootstrap works on an empty database only: it creates the admin user (random password,
  * Argon2id hash), a project, an API key (only its SHA-256 is stored) and attaches the
@@ -202,7 +203,10 @@ int cmd_admin(int argc, char **argv)
         return cmd_admin_dump(0, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "import") == 0)
         return cmd_admin_dump(1, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "rotate-master-key") == 0)
+        return cmd_rotate_master_key(argc - 1, argv + 1);
     cmd_error("usage: smshub admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
-              "       smshub admin export|import [--db URL] [--file PATH]");
+              "       smshub admin export|import [--db URL] [--file PATH]\n"
+              "       smshub admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]");
     return 2;
 }

@@ -26,6 +26,7 @@ enum opt_id {
     OPT_WEBHOOK_BACKOFF,
     OPT_WEBHOOK_GIVE_UP,
     OPT_WEBHOOK_TIMEOUT,
+    OPT_STRIPE_SECRET,
     OPT__COUNT
 };
 
@@ -43,6 +44,8 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_WEBHOOK_BACKOFF] = {"webhook-backoff", "SMSHUB_WEBHOOK_BACKOFF"},
     [OPT_WEBHOOK_GIVE_UP] = {"webhook-give-up", "SMSHUB_WEBHOOK_GIVE_UP"},
     [OPT_WEBHOOK_TIMEOUT] = {"webhook-timeout", "SMSHUB_WEBHOOK_TIMEOUT"},
+    /* a secret: environment only, never a flag (flags show in ps) */
+    [OPT_STRIPE_SECRET] = {NULL, "SMSHUB_STRIPE_WEBHOOK_SECRET"},
 };
 
 /* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
@@ -171,6 +174,14 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
     case OPT_WEBHOOK_TIMEOUT:
         if (parse_duration(v, &cfg->webhook_timeout_ms) != SH_OK)
             goto bad;
+        return SH_OK;
+    case OPT_STRIPE_SECRET:
+        if (strlen(v) >= sizeof(cfg->stripe_secret) || strlen(v) < 16) {
+            /* never echo a secret into the error */
+            snprintf(err, errcap, "SMSHUB_STRIPE_WEBHOOK_SECRET must be 16-255 characters");
+            return SH_EINVAL;
+        }
+        snprintf(cfg->stripe_secret, sizeof(cfg->stripe_secret), "%s", v);
         return SH_OK;
     case OPT__COUNT:
         break;

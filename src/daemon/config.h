@@ -16,6 +16,8 @@
  *                                                 last delay repeats)
  *   SMSHUB_WEBHOOK_GIVE_UP  --webhook-give-up D   24h (a callback is given up after this)
  *   SMSHUB_WEBHOOK_TIMEOUT  --webhook-timeout D   10s (one callback POST)
+ *   SMSHUB_STRIPE_WEBHOOK_SECRET  (environment only) signing secret of the payment webhook;
+ *                           unset: POST /v1/billing/webhooks/stripe answers 404
  */
 #ifndef SH_DAEMON_CONFIG_H
 #define SH_DAEMON_CONFIG_H
@@ -29,6 +31,7 @@ struct config {
     char master_key_file[512];
     char port_file[512];
     char simulator_log[512];
+    char stripe_secret[256];
     enum log_level log_level;
     int http_threads;
     int sync_full;

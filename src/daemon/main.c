@@ -25,6 +25,10 @@ static const char usage[] =
     "                      create the first admin user, project and API key\n"
     "  admin export|import [--db URL] [--file PATH]\n"
     "                      copy the whole database out to / in from JSON lines\n"
+    "  smsc-sim [--listen 127.0.0.1:PORT] [--port-file PATH] [--log FILE] [...]\n"
+    "                      run an SMSC simulator for tests (smshub smsc-sim --help)\n"
+    "  admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]\n"
+    "                      re-seal every secret under a new master key\n"
     "  version             print the version\n"
     "\n"
     "Every option also reads an environment variable: SMSHUB_LISTEN, SMSHUB_DB,\n"
@@ -51,6 +55,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - 2, argv + 2);
+    if (strcmp(cmd, "smsc-sim") == 0)
+        return cmd_smsc_sim(argc - 2, argv + 2);
     if (strcmp(cmd, "admin") == 0)
         return cmd_admin(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -132,6 +132,23 @@ int cmd_serve(int argc, char **argv)
         log_msg(&lg, LOG_WARN, NULL, "%s", err);
     sealer_init(&sealer, mk.key, mk.id);
     sodium_memzero(mk.key, sizeof(mk.key));
+    {
+        /* the key a rotation replaced still opens values sealed before it (docs/operations.md) */
+        char prev_path[600];
+        master_key_prev_path(cfg.master_key_file, prev_path, sizeof(prev_path));
+        if (access(prev_path, F_OK) == 0) {
+            err[0] = '\0';
+            st = master_key_load(prev_path, 0, &mk, err, sizeof(err));
+            if (st != SH_OK) {
+                cmd_error("%s", err);
+                rc = st == SH_EINVAL ? 2 : 1;
+                goto out;
+            }
+            if (strcmp(mk.id, sealer.keys[0].id) != 0)
+                sealer_add(&sealer, mk.key, mk.id);
+            sodium_memzero(mk.key, sizeof(mk.key));
+        }
+    }
 
     scfg = (struct store_cfg){.sync_full = cfg.sync_full, .read_conns = 8, .log = &lg};
     st = store_open(cfg.db, &scfg, &store);
@@ -189,6 +206,7 @@ int cmd_serve(int argc, char **argv)
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
+    api.stripe_secret = cfg.stripe_secret[0] != '\0' ? cfg.stripe_secret : NULL;
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -254,6 +272,7 @@ out:
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
+    sodium_memzero(cfg.stripe_secret, sizeof(cfg.stripe_secret));
     if (rc == 0)
         log_msg(&lg, LOG_INFO, NULL, "smshub stopped cleanly");
     return rc;

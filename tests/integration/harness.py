@@ -256,6 +256,7 @@ class Hub:
                 del env[k]
         if self.sim_log:
             env["SMSHUB_SIMULATOR_LOG"] = self.sim_log
+        env.update(getattr(self, "extra_env", {}))
         args = [self.binary, "serve", "--db", self.db_url, "--listen", HOST + ":0",
                 "--master-key-file", os.path.join(self.dir, "master.key"),
                 "--port-file", self.port_file,
