@@ -8,6 +8,7 @@
  * (their due_at moves lease_ms ahead) so a crash leaves them to be claimed again later.
  */
 #include "core/engine_int.h"
+#include "core/catalog.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
@@ -15,6 +16,7 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,22 +294,20 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
     return c;
 }
 
-/* Parses a retry schedule: a JSON array of milliseconds or "ms,ms,…". Returns the count. */
+/* Parses a project's retry schedule as the dispatch-policy API stores it (a JSON array of
+ * seconds, core/catalog.h) into milliseconds. Returns the count, 0 when absent or invalid. */
 static int parse_schedule(const char *text, int64_t *out)
 {
-    int n = 0;
-    const char *p = text;
-    while (p != NULL && *p != '\0' && n < ENGINE_MAX_RETRIES) {
-        char *end;
-        p += strspn(p, "[ ,\t\n");
-        if (*p == ']' || *p == '\0')
-            break;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 0)
-            return 0;
-        out[n++] = v;
-        p = end;
-    }
+    int secs[CATALOG_RETRY_MAX];
+    json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    int n = v != NULL ? catalog_retry_schedule_parse(v, secs) : -1;
+    json_decref(v);
+    if (n < 0)
+        return 0;
+    if (n > ENGINE_MAX_RETRIES)
+        n = ENGINE_MAX_RETRIES;
+    for (int i = 0; i < n; i++)
+        out[i] = (int64_t)secs[i] * 1000;
     return n;
 }
 
@@ -344,8 +344,6 @@ static int load_routes_policies(struct engine *e)
         pol[i].project_id = store_cell(&pr, i, 0);
         pol[i].failover = store_cell_int(&pr, i, 1) != 0;
         pol[i].max_retries = mr != NULL ? atoi(mr) : -1;
-        if (pol[i].max_retries > ENGINE_MAX_RETRIES)
-            pol[i].max_retries = ENGINE_MAX_RETRIES;
         pol[i].nbackoff = parse_schedule(store_cell(&pr, i, 2), pol[i].backoff_ms);
     }
     arena_release(&e->route_arena);

@@ -1,6 +1,7 @@
 """42-reject-retry-exhaust: a permanent rejection ends `rejected` after exactly one submit
 (no failover to B, no retry); when every candidate answers temp-fail, the message is retried
-per the project's retry_schedule (milliseconds) and max_retries, each round trying A then B,
+per the project's retry_schedule (seconds, as the dispatch-policy API stores it) and
+max_retries, each round trying A then B,
 and ends `failed` after the last round — with the rounds spaced by the schedule. A project
 with failover off tries only its first candidate."""
 from engine_fixtures import (add_credential, only_credentials, set_credential_settings,
@@ -11,7 +12,7 @@ from harness import check, check_eq, main
 def test(hub):
     hub.bootstrap()
     a, b = only_credentials(hub, {"reject_ratio": 1, "latency_ms": 5}, {"latency_ms": 5})
-    set_policy(hub, failover=1, retry_schedule="[400, 800]", max_retries=2)
+    set_policy(hub, failover=1, retry_schedule="[1, 2]", max_retries=2)
     hub.start(["--health-cooldown", "60s"])
 
     mid = hub.send(text="reject me").json["id"]
@@ -33,13 +34,13 @@ def test(hub):
              "each round tries A then B")
     gap1 = subs[2][2] - subs[1][2]
     gap2 = subs[4][2] - subs[3][2]
-    check(380 <= gap1 < 2000, "first retry after ~400 ms (%d)" % gap1)
-    check(780 <= gap2 < 2500, "second retry after ~800 ms (%d)" % gap2)
+    check(980 <= gap1 < 2500, "first retry after ~1 s (%d)" % gap1)
+    check(1980 <= gap2 < 3500, "second retry after ~2 s (%d)" % gap2)
     check(subs[1][2] - subs[0][2] < 300, "failover to B at once (%d ms)" % (subs[1][2] - subs[0][2]))
     check_eq((m["error"] or {}).get("code"), "sim-temporary", "error of the last answer")
 
     # failover off: only the first candidate, then its retries
-    set_policy(hub, failover=0, retry_schedule="[200]", max_retries=1)
+    set_policy(hub, failover=0, retry_schedule="[1]", max_retries=1)
     time.sleep(1.2)
     mid = hub.send(text="no failover").json["id"]
     hub.wait_status(mid, "failed", timeout=10)
