@@ -2,9 +2,10 @@
 (one round, no retry delay) and ends delivered through B; A's health goes HEALTHY → DEGRADED
 → DOWN (provider_health_events), after which A is skipped; once A is fixed (its simulator
 settings change while the hub runs) a half-open probe after the cool-down brings it back to
-HEALTHY and messages go to A again. Throughout, no message is accepted by two providers and
-no message is at two providers at once (submit intervals never overlap). The admin health
-endpoint shows the live state and the events."""
+HEALTHY and messages go to A again. Throughout, no message is accepted by two providers, and
+a message's submits are strictly sequential: each failover submit comes at least the
+simulator's answer latency (5 ms) after the previous one, i.e. only after its answer. The
+admin health endpoint shows the live state and the events."""
 from engine_fixtures import (health_states, only_credentials, set_credential_settings,
                              submits_by_message, wait_health)
 from harness import check, check_eq, main, wait_for
@@ -15,6 +16,9 @@ def check_exactly_once(hub):
         accepted = [s for s in subs if s[1] == "accepted"]
         check(len(accepted) <= 1, "message %s accepted by %d submits: %r" % (mid, len(accepted),
                                                                              subs))
+        times = [t for _, _, t in subs]
+        check(all(b - a >= 5 for a, b in zip(times, times[1:])),
+              "message %s submitted again before the previous answer: %r" % (mid, subs))
 
 
 def test(hub):
