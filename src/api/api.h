@@ -77,6 +77,8 @@ int api_messages_list(struct http_req *r);
 int api_healthz(struct http_req *r);
 int api_readyz(struct http_req *r);
 int api_openapi(struct http_req *r);
+int api_provider_health(struct http_req *r);
+int api_webhook_secret(struct http_req *r);
 int api_oauth_token(struct http_req *r);
 int api_nodes_list(struct http_req *r);
 int api_prices_create(struct http_req *r);

@@ -57,6 +57,10 @@ const struct route api_routes[] = {
      ROUTE_AUTH | ROUTE_PROJECT | ROUTE_BODY, "routing:write", "admin"},
 
     /* provider health, callbacks (api/health_api.c) */
+    {"GET", "/v1/admin/providers/{id}/health", api_provider_health, ROUTE_AUTH | ROUTE_ADMIN,
+     NULL},
+    {"GET", "/v1/projects/{id}/webhook-secret", api_webhook_secret,
+     ROUTE_AUTH | ROUTE_PROJECT | ROUTE_USER, NULL, "owner"},
 
     /* SMPP accounts (api/smpp_accounts.c) */
 

@@ -1,13 +1,23 @@
 /*
  * dispatch.c — what the engine does with each claimed message and each provider answer.
  *
- * Queued message: expire it, or route it to a credential and submit (one attempt). Submit
- * outcome: accepted → submitted (provider message id recorded); permanent → rejected or
- * failed; transient → back to queued with the backoff of the attempt, failed after the last.
+ * Queued message: expire it, or route it (engine_candidates: the failover order) and put it
+ * in the first candidate's queue (credrt: token bucket, concurrency), which submits it when
+ * it may. Submit outcome: accepted → submitted (provider message id recorded); permanent →
+ * rejected or failed after that one submit; temp-fail/throttled → the next candidate at
+ * once (project failover policy), and when none is left, back to queued with the backoff of
+ * the round, failed after the last. A round is one pass over the candidates and counts as
+ * one attempt.
+ *
+ * Exactly once per attempt: a message has at most one submit context in this engine (the
+ * active set refuses a second claim of a message whose lease ran out while its context is
+ * alive), a context is in one queue or at one driver at a time, and the next candidate is
+ * tried only from the previous one's answer — never two providers at once. Every failover
+ * step extends the lease in the store so another node cannot claim it meanwhile.
+ *
  * Receipts (pushed or polled) move the message forward through msg_state_from_mask(), so a
- * late or duplicate receipt matches no row and changes nothing.
- * Submitted/sent message that comes due: no receipt yet, so poll the provider when it can be
- * polled, with a delay growing with the message's age.
+ * late or duplicate receipt matches no row and changes nothing; one whose provider message
+ * id is not committed yet is tried again for up to 30 s.
  */
 #include "core/engine_int.h"
 #include "core/message_state.h"
@@ -15,31 +25,113 @@
 #include "lib/err.h"
 #include "lib/xalloc.h"
 
+#include <event2/event.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define POLL_MAX_DELAY_MS (3600LL * 1000)
 #define ROUTE_RECHECK_MS 1100 /* past the credential table's reload interval */
+#define DLR_RETRY_MS 1000
+#define DLR_GIVE_UP_MS 30000
 
 struct sub_ctx {
     struct engine *engine;
+    struct sub_ctx *qnext;         /* in rt's queue */
+    struct sub_ctx *aprev, *anext; /* e->ctx_all */
+    struct cred_rt *rt;            /* queued at or submitted to (a reference) */
+    struct eng_cred *cred;         /* driver instance while submitted */
     char message_id[48];
-    char credential_id[48];
+    char project_id[48];
+    char *to, *from, *body;
+    int encoding, segments;
+    int priority; /* 0 OTP, 1 transactional, 2 marketing */
+    int attempt;  /* the round: 1 for the first */
+    int64_t expires_at, created_at, submitted_at;
+    int status;  /* for polls: the status when claimed */
+    int is_poll;
+    int probe;   /* holds the credential's half-open probe slot */
+    int submits; /* made in this round */
+    int health_skipped;
+    char cands[ROUTE_MAX_CANDIDATES][48];
+    size_t ncand, idx;
+    struct provider_result last;
+    char credential_id[48]; /* for polls */
     char provider_id[64];
-    int attempt;
-    int64_t expires_at;
-    int64_t created_at;
-    int status; /* for polls: the status when claimed */
 };
 
-/* Ends a message in final state `to`; attempts_inc counts a submit that was made. */
+static void try_next(struct sub_ctx *ctx);
+
+/* ---- contexts ---------------------------------------------------------------------------- */
+
+static struct sub_ctx *ctx_new(struct engine *e, const struct store_message *m)
+{
+    struct sub_ctx *ctx = xcalloc(1, sizeof(*ctx));
+    ctx->engine = e;
+    snprintf(ctx->message_id, sizeof(ctx->message_id), "%s", m->id);
+    snprintf(ctx->project_id, sizeof(ctx->project_id), "%s", m->project_id);
+    ctx->attempt = m->attempts + 1;
+    ctx->expires_at = m->expires_at;
+    ctx->created_at = m->created_at;
+    ctx->status = m->status;
+    ctx->anext = e->ctx_all;
+    if (e->ctx_all != NULL)
+        e->ctx_all->aprev = ctx;
+    e->ctx_all = ctx;
+    e->inflight++;
+    return ctx;
+}
+
+static void ctx_free(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    if (ctx->aprev != NULL)
+        ctx->aprev->anext = ctx->anext;
+    else
+        e->ctx_all = ctx->anext;
+    if (ctx->anext != NULL)
+        ctx->anext->aprev = ctx->aprev;
+    if (ctx->rt != NULL)
+        cred_rt_unref(ctx->rt);
+    free(ctx->to);
+    free(ctx->from);
+    free(ctx->body);
+    free(ctx);
+}
+
+/* The context is finished: the message leaves this engine's active set. */
+static void ctx_done(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    if (!ctx->is_poll)
+        engine_active_del(e, ctx->message_id);
+    e->inflight--;
+    ctx_free(ctx);
+}
+
+void dispatch_drop_all(struct engine *e)
+{
+    while (e->ctx_all != NULL)
+        ctx_free(e->ctx_all);
+}
+
+/* ---- updates ----------------------------------------------------------------------------- */
+
+static struct store_update *status_update(struct engine *e, const char *message_id)
+{
+    struct store_update *u = engine_update_new(e);
+    u->message_id = engine_str(e, message_id);
+    u->render_callback = dispatch_render_callback;
+    return u;
+}
+
+/* Ends a message in final state `to`; attempts_inc counts a round that was made. */
 static void finish(struct engine *e, const char *message_id, int to, const char *provider,
                    const char *code, const char *text, int attempts_inc)
 {
-    struct store_update *u = engine_update_new(e);
+    struct store_update *u = status_update(e, message_id);
     char detail[320];
-    u->message_id = engine_str(e, message_id);
     u->from_mask = msg_state_from_mask(to);
     u->to_status = to;
     u->due_at = 0;
@@ -55,70 +147,310 @@ static void finish(struct engine *e, const char *message_id, int to, const char 
     }
 }
 
+/* Puts a claimed queued message back, due at `due`, without an attempt or an event. */
+static void reschedule_queued(struct engine *e, const char *message_id, int64_t due)
+{
+    struct store_update *u = engine_update_new(e);
+    u->message_id = engine_str(e, message_id);
+    u->from_mask = 1u << MSG_QUEUED;
+    u->due_at = due;
+    u->clear_lease = 1;
+    u->ev_status = -1;
+}
+
+/* Moves the next status check of a submitted/sent message without recording an event. */
+static void reschedule(struct engine *e, const char *message_id, int status, int64_t due)
+{
+    struct store_update *u = engine_update_new(e);
+    u->message_id = engine_str(e, message_id);
+    u->from_mask = 1u << status;
+    u->due_at = due;
+    u->ev_status = -1;
+}
+
+/* ---- rounds, failover, retries ----------------------------------------------------------- */
+
+static const char *outcome_name(enum provider_outcome o)
+{
+    return o == PROVIDER_THROTTLED ? "throttled" : "temp_fail";
+}
+
+/* Every candidate of this round answered temp-fail/throttled (or none could be tried). */
+static void round_failed(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    int64_t now = clock_now_ms();
+    const struct eng_policy *pol = engine_policy(e, ctx->project_id);
+    const struct provider_result *r = &ctx->last;
+    char detail[400];
+
+    if (ctx->submits == 0) {
+        /* nothing was submitted (switched off or down since routing): route again later,
+         * without spending an attempt */
+        reschedule_queued(e, ctx->message_id, now + (ctx->health_skipped ? 200 : ROUTE_RECHECK_MS));
+        ctx_done(ctx);
+        return;
+    }
+    int max = pol->max_retries >= 0 ? pol->max_retries : e->cfg.max_retries;
+    const int64_t *bo = pol->nbackoff > 0 ? pol->backoff_ms : e->cfg.backoff_ms;
+    int nbo = pol->nbackoff > 0 ? pol->nbackoff : e->cfg.max_retries;
+    int retry = ctx->attempt - 1; /* retries already made */
+    int64_t at = 0;
+    if (retry < max && nbo > 0)
+        at = now + bo[retry < nbo ? retry : nbo - 1];
+    const char *prov = ctx->cands[ctx->ncand ? ctx->ncand - 1 : 0];
+    struct eng_cred *lastc = engine_cred_by_id(e, prov);
+    const char *provider = lastc ? lastc->provider_id : NULL;
+    if (at == 0 || (ctx->expires_at != 0 && at >= ctx->expires_at)) {
+        finish(e, ctx->message_id, at == 0 ? MSG_FAILED : MSG_EXPIRED, provider,
+               r->error_code[0] ? r->error_code : "all_providers_failed",
+               r->error_text[0] ? r->error_text : "no provider took the message", 1);
+        ctx_done(ctx);
+        return;
+    }
+    struct store_update *u = engine_update_new(e);
+    u->message_id = engine_str(e, ctx->message_id);
+    u->from_mask = 1u << MSG_QUEUED;
+    u->due_at = at;
+    u->attempts_inc = 1;
+    u->clear_lease = 1;
+    u->set_error_code = engine_str(e, r->error_code);
+    u->set_error_text = engine_str(e, r->error_text);
+    u->ev_status = MSG_QUEUED;
+    u->ev_provider = provider ? engine_str(e, provider) : NULL;
+    snprintf(detail, sizeof(detail),
+             "{\"attempt\":%d,\"outcome\":\"%s\",\"error_code\":\"%s\",\"retry_in_ms\":%lld}",
+             ctx->attempt, outcome_name(r->outcome), r->error_code, (long long)(at - now));
+    u->ev_detail = engine_str(e, detail);
+    ctx_done(ctx);
+}
+
+/* Queues ctx at rt behind every context of the same or a higher priority (OTP first). */
+static void enqueue(struct cred_rt *rt, struct sub_ctx *ctx)
+{
+    cred_rt_ref(rt);
+    ctx->rt = rt;
+    ctx->qnext = NULL;
+    rt->queued++;
+    if (rt->qtail == NULL) {
+        rt->qhead = rt->qtail = ctx;
+        return;
+    }
+    if (rt->qtail->priority <= ctx->priority) {
+        rt->qtail->qnext = ctx;
+        rt->qtail = ctx;
+        return;
+    }
+    struct sub_ctx **pp = &rt->qhead;
+    while ((*pp)->priority <= ctx->priority)
+        pp = &(*pp)->qnext;
+    ctx->qnext = *pp;
+    *pp = ctx;
+}
+
+static struct sub_ctx *dequeue(struct cred_rt *rt)
+{
+    struct sub_ctx *ctx = rt->qhead;
+    rt->qhead = ctx->qnext;
+    if (rt->qhead == NULL)
+        rt->qtail = NULL;
+    ctx->qnext = NULL;
+    rt->queued--;
+    return ctx;
+}
+
+/* Leaves the current candidate without an answer from it (switched off, gone). */
+static void leave_candidate(struct sub_ctx *ctx)
+{
+    if (ctx->probe) {
+        health_cancel(&ctx->rt->health);
+        ctx->probe = 0;
+    }
+    cred_rt_unref(ctx->rt);
+    ctx->rt = NULL;
+    ctx->idx++;
+}
+
+/* Queues ctx at the next candidate that may take it now, or ends the round. */
+static void try_next(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    int64_t now = clock_now_ms();
+    while (ctx->idx < ctx->ncand) {
+        struct eng_cred *c = engine_cred_by_id(e, ctx->cands[ctx->idx]);
+        int changed = 0;
+        if (!engine_cred_usable(c)) {
+            ctx->idx++;
+            continue;
+        }
+        enum health_state was = c->rt->health.state;
+        if (!health_admit(&c->rt->health, &e->health_cfg, now, &changed)) {
+            ctx->health_skipped = 1;
+            ctx->idx++;
+            continue;
+        }
+        if (changed)
+            engine_health_changed(e, c->rt, was, "cool-down over: half-open probe");
+        ctx->probe = c->rt->health.state == HEALTH_PROBING;
+        enqueue(c->rt, ctx);
+        dispatch_pump(c->rt);
+        return;
+    }
+    round_failed(ctx);
+}
+
+static void on_submit(void *arg, const struct provider_result *r);
+
+static void submit(struct sub_ctx *ctx, struct eng_cred *c)
+{
+    struct cred_rt *rt = ctx->rt;
+    struct provider_msg pm = {
+        .id = ctx->message_id,
+        .to = ctx->to,
+        .from = ctx->from,
+        .body = ctx->body,
+        .encoding = ctx->encoding,
+        .segments = ctx->segments,
+        .attempt = ctx->attempt,
+    };
+    ctx->cred = c;
+    c->driver_inflight++;
+    rt->inflight++;
+    ctx->submits++;
+    ctx->submitted_at = clock_now_ms();
+    if (c->ops->submit(c->state, &pm, on_submit, ctx) != SH_OK) {
+        struct provider_result res = {.outcome = PROVIDER_TEMP_FAIL};
+        snprintf(res.error_code, sizeof(res.error_code), "submit_error");
+        snprintf(res.error_text, sizeof(res.error_text), "the driver could not start the submit");
+        on_submit(ctx, &res);
+    }
+}
+
+void dispatch_pump(struct cred_rt *rt)
+{
+    struct engine *e = rt->engine;
+    cred_rt_ref(rt); /* a nested failover may drop the last other reference */
+    while (rt->qhead != NULL) {
+        struct eng_cred *c = rt->cur;
+        int64_t now = clock_now_ms();
+        if (!engine_cred_usable(c)) {
+            struct sub_ctx *ctx = dequeue(rt);
+            leave_candidate(ctx);
+            try_next(ctx);
+            continue;
+        }
+        if (rt->max_concurrency > 0 && rt->inflight >= rt->max_concurrency)
+            break; /* the next answer pumps again */
+        struct sub_ctx *head = rt->qhead;
+        if (head->expires_at != 0 && now >= head->expires_at) {
+            struct sub_ctx *ctx = dequeue(rt);
+            if (ctx->probe)
+                health_cancel(&rt->health);
+            finish(e, ctx->message_id, MSG_EXPIRED, NULL, "expired",
+                   "validity ran out before dispatch", ctx->submits > 0);
+            ctx_done(ctx);
+            continue;
+        }
+        int64_t wait = tbucket_take(&rt->bucket, now, head->segments > 0 ? head->segments : 1);
+        if (wait > 0) {
+            if (!evtimer_pending(rt->wake, NULL)) {
+                struct timeval tv = {.tv_sec = wait / 1000, .tv_usec = (wait % 1000) * 1000};
+                evtimer_add(rt->wake, &tv);
+            }
+            break;
+        }
+        submit(dequeue(rt), c);
+    }
+    cred_rt_unref(rt);
+}
+
 static void on_submit(void *arg, const struct provider_result *r)
 {
     struct sub_ctx *ctx = arg;
     struct engine *e = ctx->engine;
+    struct cred_rt *rt = ctx->rt;
+    struct eng_cred *c = ctx->cred;
     int64_t now = clock_now_ms();
     char detail[400];
-    struct store_update *u;
+    enum health_state from;
 
-    e->inflight--;
+    cred_rt_ref(rt);
+    c->driver_inflight--;
+    rt->inflight--;
+    ctx->cred = NULL;
+    ctx->probe = 0;
+    if (r->outcome == PROVIDER_THROTTLED)
+        health_cancel(&rt->health); /* no verdict: a probe slot it held is free again */
+    if (r->outcome != PROVIDER_THROTTLED &&
+        health_record(&rt->health, &e->health_cfg, now, r->outcome != PROVIDER_TEMP_FAIL,
+                      (int)(now - ctx->submitted_at), &from)) {
+        char reason[160];
+        snprintf(reason, sizeof(reason), "success rate %.2f over the window (%s %s)",
+                 health_success_rate(&rt->health, &e->health_cfg, now),
+                 r->outcome == PROVIDER_TEMP_FAIL ? "temp-fail" : "answer",
+                 r->outcome == PROVIDER_TEMP_FAIL ? r->error_code : "ok");
+        engine_health_changed(e, rt, from, reason);
+    }
     switch (r->outcome) {
-    case PROVIDER_ACCEPTED:
-        u = engine_update_new(e);
-        u->message_id = engine_str(e, ctx->message_id);
+    case PROVIDER_ACCEPTED: {
+        tbucket_ok(&rt->bucket);
+        struct store_update *u = status_update(e, ctx->message_id);
         u->from_mask = msg_state_from_mask(MSG_SUBMITTED);
         u->to_status = MSG_SUBMITTED;
         u->due_at = now + e->cfg.poll_first_ms;
         u->attempts_inc = 1;
         u->clear_lease = 1;
-        u->set_credential_id = engine_str(e, ctx->credential_id);
+        u->set_credential_id = engine_str(e, rt->id);
         u->set_pmid = engine_str(e, r->pmid);
         u->ev_status = MSG_SUBMITTED;
-        u->ev_provider = engine_str(e, ctx->provider_id);
-        snprintf(detail, sizeof(detail), "{\"attempt\":%d,\"credential_id\":\"%s\"}", ctx->attempt,
-                 ctx->credential_id);
+        u->ev_provider = engine_str(e, rt->provider_id);
+        snprintf(detail, sizeof(detail), "{\"attempt\":%d,\"credential_id\":\"%s\"}",
+                 ctx->attempt, rt->id);
         u->ev_detail = engine_str(e, detail);
+        ctx_done(ctx);
         break;
+    }
     case PROVIDER_REJECTED:
     case PROVIDER_MALFORMED:
     case PROVIDER_EXPIRED: {
         int to = r->outcome == PROVIDER_REJECTED  ? MSG_REJECTED
                  : r->outcome == PROVIDER_EXPIRED ? MSG_EXPIRED
                                                   : MSG_FAILED;
-        finish(e, ctx->message_id, to, ctx->provider_id, r->error_code, r->error_text, 1);
+        finish(e, ctx->message_id, to, rt->provider_id, r->error_code, r->error_text, 1);
+        ctx_done(ctx);
         break;
     }
     case PROVIDER_TEMP_FAIL:
-    case PROVIDER_THROTTLED: {
-        int retry = ctx->attempt - 1; /* retries already made */
-        int64_t at = retry < e->cfg.max_retries ? now + e->cfg.backoff_ms[retry] : 0;
-        if (at == 0 || (ctx->expires_at != 0 && at >= ctx->expires_at)) {
-            int to = at == 0 ? MSG_FAILED : MSG_EXPIRED;
-            finish(e, ctx->message_id, to, ctx->provider_id, r->error_code, r->error_text, 1);
-            break;
+    case PROVIDER_THROTTLED:
+        if (r->outcome == PROVIDER_THROTTLED)
+            tbucket_throttled(&rt->bucket, now);
+        ctx->last = *r;
+        cred_rt_unref(ctx->rt);
+        ctx->rt = NULL;
+        ctx->idx++;
+        if (ctx->idx < ctx->ncand) {
+            /* failing over: the timeline says so, and the lease is extended so the message
+             * stays ours while the next candidate answers */
+            struct store_update *u = engine_update_new(e);
+            u->message_id = engine_str(e, ctx->message_id);
+            u->from_mask = 1u << MSG_QUEUED;
+            u->due_at = now + e->cfg.lease_ms;
+            u->ev_status = MSG_QUEUED;
+            u->ev_provider = engine_str(e, rt->provider_id);
+            snprintf(detail, sizeof(detail),
+                     "{\"attempt\":%d,\"credential_id\":\"%s\",\"outcome\":\"%s\","
+                     "\"error_code\":\"%s\",\"failover\":true}",
+                     ctx->attempt, rt->id, outcome_name(r->outcome), r->error_code);
+            u->ev_detail = engine_str(e, detail);
         }
-        u = engine_update_new(e);
-        u->message_id = engine_str(e, ctx->message_id);
-        u->from_mask = 1u << MSG_QUEUED;
-        u->due_at = at;
-        u->attempts_inc = 1;
-        u->clear_lease = 1;
-        u->set_error_code = engine_str(e, r->error_code);
-        u->set_error_text = engine_str(e, r->error_text);
-        u->ev_status = MSG_QUEUED;
-        u->ev_provider = engine_str(e, ctx->provider_id);
-        snprintf(detail, sizeof(detail),
-                 "{\"attempt\":%d,\"outcome\":\"%s\",\"error_code\":\"%s\",\"retry_in_ms\":%lld}",
-                 ctx->attempt, r->outcome == PROVIDER_THROTTLED ? "throttled" : "temp_fail",
-                 r->error_code, (long long)(at - now));
-        u->ev_detail = engine_str(e, detail);
+        try_next(ctx);
         break;
     }
-    }
-    free(ctx);
+    dispatch_pump(rt);
+    cred_rt_unref(rt);
 }
+
+/* ---- receipts ---------------------------------------------------------------------------- */
 
 static int dlr_status(enum provider_dlr d)
 {
@@ -141,34 +473,45 @@ static int dlr_status(enum provider_dlr d)
     return -1;
 }
 
-/* Applies a receipt by provider message id. A receipt for a state the message already passed
- * matches no row (from_mask) and is dropped. */
-static void apply_report(struct engine *e, const char *credential_id, const char *provider_id,
-                         const struct provider_report *r)
+/* Applies a receipt (to_status) by provider message id. A receipt for a state the message
+ * already passed matches no row (from_mask) and is dropped. give_up_at: until when an unknown
+ * provider message id is tried again. */
+static void apply_status(struct engine *e, const char *credential_id, const char *provider_id,
+                         const char *pmid, int to, const char *error_code, int64_t at,
+                         int64_t give_up_at)
 {
-    int to = dlr_status(r->status);
     char detail[160];
-    if (to < 0 || r->pmid == NULL)
-        return;
     struct store_update *u = engine_update_new(e);
-    u->lookup_pmid = engine_str(e, r->pmid);
+    u->lookup_pmid = engine_str(e, pmid);
     u->lookup_credential_id = engine_str(e, credential_id);
+    u->render_callback = dispatch_render_callback;
+    u->tag = give_up_at;
     /* a receipt never applies to a message we have not recorded as submitted */
     u->from_mask = msg_state_from_mask(to) & ~(1u << MSG_QUEUED);
     u->to_status = to;
     if (msg_status_final(to)) {
         u->due_at = 0;
-        if (r->error_code != NULL)
-            u->set_error_code = engine_str(e, r->error_code);
+        if (error_code != NULL)
+            u->set_error_code = engine_str(e, error_code);
     }
-    if (r->at != 0)
-        u->at = r->at;
+    if (at != 0)
+        u->at = at;
     u->ev_status = to;
     u->ev_provider = engine_str(e, provider_id);
-    if (r->error_code != NULL) {
-        snprintf(detail, sizeof(detail), "{\"error_code\":\"%s\"}", r->error_code);
+    if (error_code != NULL) {
+        snprintf(detail, sizeof(detail), "{\"error_code\":\"%s\"}", error_code);
         u->ev_detail = engine_str(e, detail);
     }
+}
+
+static void apply_report(struct engine *e, const char *credential_id, const char *provider_id,
+                         const struct provider_report *r)
+{
+    int to = dlr_status(r->status);
+    if (to < 0 || r->pmid == NULL)
+        return;
+    apply_status(e, credential_id, provider_id, r->pmid, to, r->error_code, r->at,
+                 clock_now_ms() + DLR_GIVE_UP_MS);
 }
 
 void dispatch_report(void *arg, const struct provider_report *r)
@@ -176,6 +519,59 @@ void dispatch_report(void *arg, const struct provider_report *r)
     struct eng_cred *c = arg;
     apply_report(c->engine, c->id, c->provider_id, r);
 }
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? xstrdup(s) : NULL;
+}
+
+void dispatch_receipts_unmatched(struct engine *e, const struct store_update *u, size_t n)
+{
+    int64_t now = clock_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].message_id != NULL || u[i].lookup_pmid == NULL || u[i].found ||
+            u[i].tag <= now || e->stopping)
+            continue;
+        struct dlr_retry *d = xcalloc(1, sizeof(*d));
+        d->pmid = xstrdup(u[i].lookup_pmid);
+        d->credential_id = dup_or_null(u[i].lookup_credential_id);
+        d->provider_id = dup_or_null(u[i].ev_provider);
+        d->error_code = dup_or_null(u[i].set_error_code);
+        d->to_status = u[i].to_status;
+        d->at = u[i].at;
+        d->give_up_at = u[i].tag;
+        d->next = e->dlr_retry;
+        e->dlr_retry = d;
+    }
+}
+
+static void dlr_free(struct dlr_retry *d)
+{
+    free(d->pmid);
+    free(d->credential_id);
+    free(d->provider_id);
+    free(d->error_code);
+    free(d);
+}
+
+void dispatch_retry_receipts(struct engine *e, int64_t now)
+{
+    if (e->dlr_retry == NULL || now - e->dlr_retry_at < DLR_RETRY_MS)
+        return;
+    struct dlr_retry *d = e->dlr_retry;
+    e->dlr_retry = NULL;
+    e->dlr_retry_at = now;
+    while (d != NULL) {
+        struct dlr_retry *next = d->next;
+        if (!e->stopping)
+            apply_status(e, d->credential_id, d->provider_id, d->pmid, d->to_status,
+                         d->error_code, d->at, d->give_up_at);
+        dlr_free(d);
+        d = next;
+    }
+}
+
+/* ---- polls ------------------------------------------------------------------------------- */
 
 static int64_t next_poll(const struct engine *e, int64_t now, int64_t created_at)
 {
@@ -187,16 +583,6 @@ static int64_t next_poll(const struct engine *e, int64_t now, int64_t created_at
     return now + d;
 }
 
-/* Moves the next status check of a submitted/sent message without recording an event. */
-static void reschedule(struct engine *e, const char *message_id, int status, int64_t due)
-{
-    struct store_update *u = engine_update_new(e);
-    u->message_id = engine_str(e, message_id);
-    u->from_mask = 1u << status;
-    u->due_at = due;
-    u->ev_status = -1;
-}
-
 static void on_poll(void *arg, const struct provider_report *r)
 {
     struct sub_ctx *ctx = arg;
@@ -204,7 +590,7 @@ static void on_poll(void *arg, const struct provider_report *r)
     int64_t now = clock_now_ms();
     int to = r != NULL ? dlr_status(r->status) : -1;
 
-    e->inflight--;
+    ctx->cred->driver_inflight--;
     if (to >= 0)
         apply_report(e, ctx->credential_id, ctx->provider_id, r);
     if (to < 0 || !msg_status_final(to)) {
@@ -214,69 +600,7 @@ static void on_poll(void *arg, const struct provider_report *r)
             due = 0;
         reschedule(e, ctx->message_id, st, due);
     }
-    free(ctx);
-}
-
-/* Puts a claimed queued message back, due at `due`, without an attempt or an event. */
-static void reschedule_queued(struct engine *e, const char *message_id, int64_t due)
-{
-    struct store_update *u = engine_update_new(e);
-    u->message_id = engine_str(e, message_id);
-    u->from_mask = 1u << MSG_QUEUED;
-    u->due_at = due;
-    u->clear_lease = 1;
-    u->ev_status = -1;
-}
-
-static struct sub_ctx *ctx_new(struct engine *e, const struct store_message *m,
-                               const struct eng_cred *c)
-{
-    struct sub_ctx *ctx = xcalloc(1, sizeof(*ctx));
-    ctx->engine = e;
-    snprintf(ctx->message_id, sizeof(ctx->message_id), "%s", m->id);
-    snprintf(ctx->credential_id, sizeof(ctx->credential_id), "%s", c->id);
-    snprintf(ctx->provider_id, sizeof(ctx->provider_id), "%s", c->provider_id);
-    ctx->attempt = m->attempts + 1;
-    ctx->expires_at = m->expires_at;
-    ctx->created_at = m->created_at;
-    ctx->status = m->status;
-    return ctx;
-}
-
-static void dispatch_queued(struct engine *e, const struct store_message *m, int64_t now)
-{
-    if (m->expires_at != 0 && now >= m->expires_at) {
-        finish(e, m->id, MSG_EXPIRED, NULL, "expired", "validity ran out before dispatch", 0);
-        return;
-    }
-    int unsure = 0;
-    struct eng_cred *c = engine_route(e, m, &unsure);
-    if (c == NULL && unsure) {
-        reschedule_queued(e, m->id, now + ROUTE_RECHECK_MS);
-        return;
-    }
-    if (c == NULL) {
-        finish(e, m->id, MSG_FAILED, NULL, "no_route",
-               "no active provider credential can take this message", 0);
-        return;
-    }
-    struct sub_ctx *ctx = ctx_new(e, m, c);
-    struct provider_msg pm = {
-        .id = m->id,
-        .to = m->to,
-        .from = m->from,
-        .body = m->body,
-        .encoding = m->encoding,
-        .segments = m->segments,
-        .attempt = ctx->attempt,
-    };
-    e->inflight++;
-    if (c->ops->submit(c->state, &pm, on_submit, ctx) != SH_OK) {
-        struct provider_result r = {.outcome = PROVIDER_TEMP_FAIL};
-        snprintf(r.error_code, sizeof(r.error_code), "submit_error");
-        snprintf(r.error_text, sizeof(r.error_text), "the driver could not start the submit");
-        on_submit(ctx, &r);
-    }
+    ctx_done(ctx);
 }
 
 static void dispatch_poll(struct engine *e, const struct store_message *m, int64_t now)
@@ -287,13 +611,56 @@ static void dispatch_poll(struct engine *e, const struct store_message *m, int64
         reschedule(e, m->id, m->status, 0); /* nothing can tell us more: wait for a push */
         return;
     }
-    struct sub_ctx *ctx = ctx_new(e, m, c);
-    e->inflight++;
+    struct sub_ctx *ctx = ctx_new(e, m);
+    ctx->is_poll = 1;
+    ctx->cred = c;
+    snprintf(ctx->credential_id, sizeof(ctx->credential_id), "%s", c->id);
+    snprintf(ctx->provider_id, sizeof(ctx->provider_id), "%s", c->provider_id);
+    c->driver_inflight++;
     if (c->ops->poll_status(c->state, m->provider_message_id, on_poll, ctx) != SH_OK) {
-        e->inflight--;
+        c->driver_inflight--;
         reschedule(e, m->id, m->status, next_poll(e, now, m->created_at));
-        free(ctx);
+        ctx_done(ctx);
     }
+}
+
+/* ---- claimed messages -------------------------------------------------------------------- */
+
+static void dispatch_queued(struct engine *e, const struct store_message *m, int64_t now)
+{
+    char ids[ROUTE_MAX_CANDIDATES][48];
+    int64_t wait_until = 0;
+    int unsure = 0;
+
+    if (engine_active_has(e, m->id))
+        return; /* its lease ran out while our submit is still out: the answer will come */
+    if (m->expires_at != 0 && now >= m->expires_at) {
+        finish(e, m->id, MSG_EXPIRED, NULL, "expired", "validity ran out before dispatch", 0);
+        return;
+    }
+    size_t n = engine_candidates(e, m, ids, ROUTE_MAX_CANDIDATES, &wait_until, &unsure);
+    if (n == 0 && (unsure || wait_until != 0)) {
+        /* nothing usable right now but something may be soon (a DOWN credential's probe, a
+         * credential added a moment ago): wait rather than fail */
+        reschedule_queued(e, m->id, wait_until != 0 ? wait_until : now + ROUTE_RECHECK_MS);
+        return;
+    }
+    if (n == 0) {
+        finish(e, m->id, MSG_FAILED, NULL, "no_route",
+               "no active provider credential can take this message", 0);
+        return;
+    }
+    struct sub_ctx *ctx = ctx_new(e, m);
+    engine_active_add(e, m->id);
+    ctx->to = xstrdup(m->to);
+    ctx->from = dup_or_null(m->from);
+    ctx->body = xstrdup(m->body ? m->body : "");
+    ctx->encoding = m->encoding;
+    ctx->segments = m->segments;
+    ctx->priority = m->priority;
+    ctx->ncand = engine_policy(e, m->project_id)->failover ? n : 1;
+    memcpy(ctx->cands, ids, ctx->ncand * sizeof(ids[0]));
+    try_next(ctx);
 }
 
 void dispatch_message(struct engine *e, const struct store_message *m)
@@ -305,4 +672,40 @@ void dispatch_message(struct engine *e, const struct store_message *m)
         dispatch_poll(e, m, now);
     else
         reschedule(e, m->id, m->status, 0); /* final: should not be due; clear it */
+}
+
+/* ---- callback bodies --------------------------------------------------------------------- */
+
+char *dispatch_render_callback(const struct store_change *c)
+{
+    char t1[40], t2[40];
+    json_t *o = json_object();
+    json_t *meta = NULL;
+    char *out;
+    json_object_set_new(o, "event", json_string("message.status"));
+    json_object_set_new(o, "id", json_string(c->message_id));
+    json_object_set_new(o, "status", json_string(msg_status_name(c->status)));
+    json_object_set_new(o, "previous_status", c->prev_status >= 0
+                                                  ? json_string(msg_status_name(c->prev_status))
+                                                  : json_null());
+    if (c->error_code != NULL && (c->status == MSG_FAILED || c->status == MSG_REJECTED ||
+                                  c->status == MSG_EXPIRED || c->status == MSG_UNDELIVERED)) {
+        json_t *err = json_object();
+        json_object_set_new(err, "code", json_string(c->error_code));
+        json_object_set_new(err, "message",
+                            c->error_text ? json_string(c->error_text) : json_null());
+        json_object_set_new(o, "error", err);
+    } else {
+        json_object_set_new(o, "error", json_null());
+    }
+    json_object_set_new(o, "provider", c->provider ? json_string(c->provider) : json_null());
+    json_object_set_new(o, "created_at", json_string(clock_fmt_rfc3339(c->created_at, t1,
+                                                                       sizeof(t1))));
+    json_object_set_new(o, "updated_at", json_string(clock_fmt_rfc3339(c->at, t2, sizeof(t2))));
+    if (c->metadata != NULL)
+        meta = json_loads(c->metadata, 0, NULL);
+    json_object_set_new(o, "metadata", meta != NULL ? meta : json_null());
+    out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
 }

@@ -8,12 +8,15 @@
  * (their due_at moves lease_ms ahead) so a crash leaves them to be claimed again later.
  */
 #include "core/engine_int.h"
+#include "core/catalog.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
+#include "store/enginedata.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +37,13 @@ void engine_cfg_default(struct engine_cfg *cfg)
     cfg->backoff_ms[2] = 480000;
     cfg->poll_first_ms = 10000;
     cfg->poll_give_up_ms = 72LL * 3600 * 1000;
+    cfg->health_cooldown_ms = 30000;
+    cfg->health_window_ms = 60000;
+    static const int64_t wh[] = {10000, 30000, 120000, 600000, 1800000, 3600000};
+    cfg->webhook_nbackoff = (int)(sizeof(wh) / sizeof(wh[0]));
+    memcpy(cfg->webhook_backoff_ms, wh, sizeof(wh));
+    cfg->webhook_give_up_ms = 24LL * 3600 * 1000;
+    cfg->webhook_timeout_ms = 10000;
 }
 
 /* ---- post queue -------------------------------------------------------------------------- */
@@ -88,12 +98,26 @@ int engine_running(struct engine *e)
 static void batch_committed(struct engine *e, void *arg)
 {
     struct upd_batch *b = arg;
+    int kick = 0;
     e->flushing--;
+    dispatch_receipts_unmatched(e, b->u, b->n);
+    for (size_t i = 0; i < b->n && !kick; i++)
+        kick = b->u[i].callback_queued;
+    if (kick && e->webhooks != NULL && !e->stopping)
+        webhooks_tick(e->webhooks, 1);
     arena_release(&b->arena);
     free(b);
 }
 
 static void batch_done(void *arg, int status);
+
+static void batch_release(struct engine *e, struct upd_batch *b)
+{
+    e->flushing--;
+    arena_release(&b->arena);
+    free(b);
+}
+
 
 /* Engine thread: sends a batch that failed to the store again. */
 static void batch_resend(evutil_socket_t fd, short what, void *arg)
@@ -103,7 +127,7 @@ static void batch_resend(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     if (store_update(e->store, b->u, b->n, batch_done, b) != SH_OK)
-        batch_committed(e, b); /* the store is closing: give up, leases bring them back */
+        batch_release(e, b); /* the store is closing: give up, leases bring them back */
 }
 
 static void batch_failed(struct engine *e, void *arg)
@@ -111,7 +135,7 @@ static void batch_failed(struct engine *e, void *arg)
     struct upd_batch *b = arg;
     struct timeval tv = {.tv_sec = 0, .tv_usec = UPD_RETRY_MS * 1000};
     if (e->stopping) {
-        batch_committed(e, b); /* the leases bring these messages back after a restart */
+        batch_release(e, b); /* the leases bring these messages back after a restart */
         return;
     }
     event_base_once(e->base, -1, EV_TIMEOUT, batch_resend, b, &tv);
@@ -186,7 +210,7 @@ const char *engine_str(struct engine *e, const char *s)
     return arena_strdup(&e->pending->arena, s);
 }
 
-/* ---- credentials ------------------------------------------------------------------------- */
+/* ---- credentials, routes, policies ------------------------------------------------------ */
 
 static void cred_free(struct eng_cred *c)
 {
@@ -194,6 +218,11 @@ static void cred_free(struct eng_cred *c)
         return;
     if (c->ops != NULL && c->state != NULL)
         c->ops->close(c->state);
+    if (c->rt != NULL) {
+        if (c->rt->cur == c)
+            c->rt->cur = NULL;
+        cred_rt_unref(c->rt);
+    }
     free(c->id);
     free(c->project_id);
     free(c->provider_id);
@@ -201,11 +230,31 @@ static void cred_free(struct eng_cred *c)
     free(c);
 }
 
-static void creds_free(struct eng_cred **v, size_t n)
+/* Frees c now, or later when submits are still out on its driver instance. */
+static void cred_retire(struct engine *e, struct eng_cred *c)
 {
-    for (size_t i = 0; i < n; i++)
-        cred_free(v[i]);
-    free(v);
+    if (c->rt != NULL && c->rt->cur == c)
+        c->rt->cur = NULL;
+    if (c->driver_inflight == 0) {
+        cred_free(c);
+        return;
+    }
+    c->next_retired = e->retired;
+    e->retired = c;
+}
+
+static void retired_sweep(struct engine *e)
+{
+    struct eng_cred **pp = &e->retired;
+    while (*pp != NULL) {
+        struct eng_cred *c = *pp;
+        if (c->driver_inflight == 0) {
+            *pp = c->next_retired;
+            cred_free(c);
+        } else {
+            pp = &c->next_retired;
+        }
+    }
 }
 
 static struct eng_cred *find_loaded(struct eng_cred **v, size_t n, const char *id)
@@ -245,8 +294,71 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
     return c;
 }
 
-/* Re-reads the credential table. A credential whose driver settings did not change keeps its
- * driver instance (and the messages in flight on it); the others are reopened. */
+/* Parses a project's retry schedule as the dispatch-policy API stores it (a JSON array of
+ * seconds, core/catalog.h) into milliseconds. Returns the count, 0 when absent or invalid. */
+static int parse_schedule(const char *text, int64_t *out)
+{
+    int secs[CATALOG_RETRY_MAX];
+    json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    int n = v != NULL ? catalog_retry_schedule_parse(v, secs) : -1;
+    json_decref(v);
+    if (n < 0)
+        return 0;
+    if (n > ENGINE_MAX_RETRIES)
+        n = ENGINE_MAX_RETRIES;
+    for (int i = 0; i < n; i++)
+        out[i] = (int64_t)secs[i] * 1000;
+    return n;
+}
+
+static int load_routes_policies(struct engine *e)
+{
+    struct arena a;
+    struct store_rows rr = {0}, pr = {0};
+    int st;
+
+    arena_init(&a);
+    st = store_routes_load(e->store, &a, &rr);
+    if (st == SH_OK)
+        st = store_project_policies_load(e->store, &a, &pr);
+    if (st != SH_OK) {
+        arena_release(&a);
+        return st;
+    }
+    struct route_rule *rules = arena_alloc(&a, (rr.n ? rr.n : 1) * sizeof(*rules));
+    for (size_t i = 0; i < rr.n; i++) {
+        const char *mt = store_cell(&rr, i, 4);
+        rules[i] = (struct route_rule){
+            .project_id = store_cell(&rr, i, 0),
+            .position = (int)store_cell_int(&rr, i, 1),
+            .country = store_cell(&rr, i, 2),
+            .prefix = store_cell(&rr, i, 3),
+            .msg_type = mt != NULL ? atoi(mt) : -1,
+            .credential_id = store_cell(&rr, i, 5),
+        };
+    }
+    struct eng_policy *pol = arena_alloc(&a, (pr.n ? pr.n : 1) * sizeof(*pol));
+    for (size_t i = 0; i < pr.n; i++) {
+        const char *mr = store_cell(&pr, i, 3);
+        memset(&pol[i], 0, sizeof(pol[i]));
+        pol[i].project_id = store_cell(&pr, i, 0);
+        pol[i].failover = store_cell_int(&pr, i, 1) != 0;
+        pol[i].max_retries = mr != NULL ? atoi(mr) : -1;
+        pol[i].nbackoff = parse_schedule(store_cell(&pr, i, 2), pol[i].backoff_ms);
+    }
+    arena_release(&e->route_arena);
+    e->route_arena = a;
+    e->rules = rules;
+    e->nrules = rr.n;
+    e->policies = pol;
+    e->npolicies = pr.n;
+    return SH_OK;
+}
+
+/* Re-reads the credential table, the route rules and the projects' policies. A credential
+ * whose driver settings did not change keeps its driver instance (and the messages in flight
+ * on it); the others are reopened, the old instance living on until its submits are
+ * answered. Health, pacing and queued submits (cred_rt) carry over by credential id. */
 static int creds_reload(struct engine *e)
 {
     struct arena a;
@@ -258,29 +370,50 @@ static int creds_reload(struct engine *e)
     st = store_credentials_load(e->store, &a, &rows, &n);
     if (st != SH_OK)
         goto out;
+    st = load_routes_policies(e);
+    if (st != SH_OK)
+        goto out;
     struct eng_cred **v = xcalloc(n ? n : 1, sizeof(*v));
     for (size_t i = 0; i < n; i++) {
         struct eng_cred *old = find_loaded(e->creds, e->ncreds, rows[i].id);
         const char *settings = rows[i].settings ? rows[i].settings : "{}";
+        for (size_t k = 0; old != NULL && k < e->ncreds; k++) {
+            if (e->creds[k] == old)
+                e->creds[k] = NULL; /* taken over or replaced below */
+        }
         if (old != NULL && old->ops == provider_find(rows[i].driver) &&
             strcmp(old->settings, settings) == 0) {
-            for (size_t k = 0; k < e->ncreds; k++) {
-                if (e->creds[k] == old)
-                    e->creds[k] = NULL; /* moved to the new table */
-            }
             v[i] = old;
         } else {
             v[i] = cred_open(e, &rows[i]);
+            if (old != NULL) {
+                v[i]->rt = old->rt; /* the runtime moves to the new driver instance */
+                old->rt = NULL;
+                cred_retire(e, old);
+            } else {
+                v[i]->rt = cred_rt_new(e, v[i]);
+            }
+            v[i]->rt->cur = v[i];
+            cred_rt_configure(v[i]->rt, settings);
         }
         v[i]->is_default = rows[i].is_default;
         v[i]->active = rows[i].active;
         v[i]->enabled = rows[i].provider_enabled;
         v[i]->priority = rows[i].priority;
     }
-    creds_free(e->creds, e->ncreds);
+    for (size_t k = 0; k < e->ncreds; k++) {
+        if (e->creds[k] != NULL)
+            cred_retire(e, e->creds[k]); /* deleted credentials */
+    }
+    free(e->creds);
     e->creds = v;
     e->ncreds = n;
     e->creds_loaded_at = clock_now_ms();
+    /* queues of credentials switched off (or deleted) fail over now, not at their next turn */
+    for (size_t i = 0; i < n; i++) {
+        if (v[i]->rt->qhead != NULL && !engine_cred_usable(v[i]))
+            dispatch_pump(v[i]->rt);
+    }
 out:
     arena_release(&a);
     return st;
@@ -293,9 +426,9 @@ static int creds_maybe_reload(struct engine *e)
     return creds_reload(e) == SH_OK;
 }
 
-static int usable(const struct eng_cred *c)
+int engine_cred_usable(const struct eng_cred *c)
 {
-    return c->active && c->enabled && c->state != NULL;
+    return c != NULL && c->active && c->enabled && c->state != NULL;
 }
 
 struct eng_cred *engine_cred_by_id(struct engine *e, const char *id)
@@ -306,42 +439,196 @@ struct eng_cred *engine_cred_by_id(struct engine *e, const char *id)
     return c;
 }
 
-static struct eng_cred *route_once(struct engine *e, const struct store_message *m)
+const struct eng_policy *engine_policy(struct engine *e, const char *project_id)
 {
-    struct eng_cred *best = NULL;
-    if (m->credential_id != NULL) {
-        struct eng_cred *c = find_loaded(e->creds, e->ncreds, m->credential_id);
-        return c != NULL && usable(c) && strcmp(c->project_id, m->project_id) == 0 ? c : NULL;
+    static const struct eng_policy def = {.failover = 1, .max_retries = -1};
+    for (size_t i = 0; i < e->npolicies; i++) {
+        if (strcmp(e->policies[i].project_id, project_id) == 0)
+            return &e->policies[i];
     }
-    for (size_t i = 0; i < e->ncreds; i++) {
-        struct eng_cred *c = e->creds[i];
-        if (strcmp(c->project_id, m->project_id) != 0 || !usable(c))
-            continue;
-        if (m->provider != NULL) {
-            if (strcmp(c->provider_id, m->provider) == 0)
-                return c;
-            continue;
-        }
-        if (c->is_default)
-            return c;
-        if (best == NULL || c->priority < best->priority)
-            best = c;
-    }
-    return best;
+    return &def;
 }
 
-struct eng_cred *engine_route(struct engine *e, const struct store_message *m, int *unsure)
+static size_t candidates_once(struct engine *e, const struct store_message *m, char ids[][48],
+                              size_t cap, int64_t *wait_until)
 {
-    struct eng_cred *c = route_once(e, m);
+    struct route_cred rc[512];
+    size_t idx[ROUTE_MAX_CANDIDATES], map[512], nrc = 0, skipped = 0, n;
+    int64_t now = clock_now_ms();
+
+    /* only this project's credentials go to the pure router */
+    for (size_t i = 0; i < e->ncreds && nrc < 512; i++) {
+        struct eng_cred *c = e->creds[i];
+        if (strcmp(c->project_id, m->project_id) != 0)
+            continue;
+        const struct health *h = &c->rt->health;
+        rc[nrc] = (struct route_cred){
+            .id = c->id,
+            .project_id = c->project_id,
+            .provider_id = c->provider_id,
+            .is_default = c->is_default,
+            .priority = c->priority,
+            .usable = engine_cred_usable(c),
+            .skip = (h->state == HEALTH_DOWN &&
+                     health_next_admit(h, &e->health_cfg, now) > now) ||
+                    (h->state == HEALTH_PROBING && h->probe_inflight),
+        };
+        map[nrc++] = i;
+    }
+    struct route_req req = {
+        .project_id = m->project_id,
+        .to = m->to,
+        .country = m->country,
+        .msg_type = m->msg_type,
+        .provider = m->provider,
+        .credential_id = m->credential_id,
+    };
+    n = route_candidates(&req, e->rules, e->nrules, rc, nrc, idx,
+                         cap < ROUTE_MAX_CANDIDATES ? cap : ROUTE_MAX_CANDIDATES, &skipped);
+    for (size_t k = 0; k < n; k++)
+        snprintf(ids[k], 48, "%s", e->creds[map[idx[k]]]->id);
+    *wait_until = 0;
+    if (n == 0 && skipped > 0) {
+        int64_t w = now + e->health_cfg.cooldown_ms;
+        for (size_t i = 0; i < nrc; i++) {
+            const struct health *h = &e->creds[map[i]]->rt->health;
+            if (rc[i].skip && rc[i].usable) {
+                int64_t t = health_next_admit(h, &e->health_cfg, now);
+                if (t <= now)
+                    t = now + 100; /* a probe is out: ask again shortly */
+                if (t < w)
+                    w = t;
+            }
+        }
+        *wait_until = w;
+    }
+    return n;
+}
+
+size_t engine_candidates(struct engine *e, const struct store_message *m, char ids[][48],
+                         size_t cap, int64_t *wait_until, int *unsure)
+{
+    size_t n = candidates_once(e, m, ids, cap, wait_until);
     *unsure = 0;
-    if (c != NULL)
-        return c;
+    if (n > 0 || *wait_until != 0)
+        return n;
     if (creds_maybe_reload(e))
-        return route_once(e, m);
-    /* The table was read less than a second ago, before a credential added since would be in
-     * it: the caller asks again shortly rather than failing the message. */
-    *unsure = 1;
-    return NULL;
+        return candidates_once(e, m, ids, cap, wait_until);
+    /* The table was read less than a second ago. If that was before the message was
+     * accepted, a credential added just before it may be missing: the caller asks again
+     * shortly rather than failing the message. A table read after it is conclusive. */
+    *unsure = e->creds_loaded_at <= m->created_at;
+    return 0;
+}
+
+void engine_health_changed(struct engine *e, struct cred_rt *rt, enum health_state from,
+                           const char *reason)
+{
+    struct store_health_event ev = {
+        .credential_id = rt->id,
+        .provider_id = rt->provider_id,
+        .project_id = rt->project_id,
+        .at = clock_now_ms(),
+        .from_state = health_state_name(from),
+        .to_state = health_state_name(rt->health.state),
+        .reason = reason,
+    };
+    log_msg(e->log, rt->health.state == HEALTH_HEALTHY ? LOG_INFO : LOG_WARN, NULL,
+            "provider %s credential %s: %s -> %s (%s)", rt->provider_id, rt->id, ev.from_state,
+            ev.to_state, reason);
+    if (store_health_event_add(e->store, &ev) != SH_OK)
+        log_msg(e->log, LOG_ERROR, NULL, "credential %s: health event not recorded", rt->id);
+}
+
+/* ---- active set -------------------------------------------------------------------------- */
+
+static size_t active_bucket(const char *id)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *id; id++) {
+        h ^= (unsigned char)*id;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)(h % ENG_ACTIVE_BUCKETS);
+}
+
+int engine_active_has(struct engine *e, const char *id)
+{
+    for (struct eng_active *a = e->active[active_bucket(id)]; a != NULL; a = a->next) {
+        if (strcmp(a->id, id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int engine_active_add(struct engine *e, const char *id)
+{
+    size_t b = active_bucket(id);
+    if (engine_active_has(e, id))
+        return 0;
+    struct eng_active *a = xcalloc(1, sizeof(*a));
+    snprintf(a->id, sizeof(a->id), "%s", id);
+    a->next = e->active[b];
+    e->active[b] = a;
+    return 1;
+}
+
+void engine_active_del(struct engine *e, const char *id)
+{
+    for (struct eng_active **pp = &e->active[active_bucket(id)]; *pp != NULL;
+         pp = &(*pp)->next) {
+        if (strcmp((*pp)->id, id) == 0) {
+            struct eng_active *a = *pp;
+            *pp = a->next;
+            free(a);
+            return;
+        }
+    }
+}
+
+/* ---- health snapshot --------------------------------------------------------------------- */
+
+static void snapshot_update(struct engine *e, int64_t now)
+{
+    struct engine_cred_health *v = xcalloc(e->ncreds ? e->ncreds : 1, sizeof(*v));
+    for (size_t i = 0; i < e->ncreds; i++) {
+        const struct eng_cred *c = e->creds[i];
+        const struct cred_rt *rt = c->rt;
+        snprintf(v[i].credential_id, sizeof(v[i].credential_id), "%s", c->id);
+        snprintf(v[i].project_id, sizeof(v[i].project_id), "%s", c->project_id);
+        snprintf(v[i].provider_id, sizeof(v[i].provider_id), "%s", c->provider_id);
+        v[i].state = health_state_name(rt->health.state);
+        v[i].success_rate = health_success_rate(&rt->health, &e->health_cfg, now);
+        v[i].samples = (int)rt->health.n;
+        v[i].p50_ms = health_latency_pct(&rt->health, 50);
+        v[i].p95_ms = health_latency_pct(&rt->health, 95);
+        v[i].inflight = rt->inflight;
+        v[i].queued = rt->queued;
+        v[i].active = c->active;
+        v[i].enabled = c->enabled;
+    }
+    pthread_mutex_lock(&e->snap_mu);
+    free(e->snap);
+    e->snap = v;
+    e->nsnap = e->ncreds;
+    e->snap_at = now;
+    pthread_mutex_unlock(&e->snap_mu);
+}
+
+int engine_health_snapshot(struct engine *e, const char *provider_id,
+                           struct engine_cred_health **out, size_t *n)
+{
+    size_t k = 0;
+    pthread_mutex_lock(&e->snap_mu);
+    struct engine_cred_health *v = xcalloc(e->nsnap ? e->nsnap : 1, sizeof(*v));
+    for (size_t i = 0; i < e->nsnap; i++) {
+        if (provider_id == NULL || strcmp(e->snap[i].provider_id, provider_id) == 0)
+            v[k++] = e->snap[i];
+    }
+    pthread_mutex_unlock(&e->snap_mu);
+    *out = v;
+    *n = k;
+    return SH_OK;
 }
 
 /* ---- claim loop -------------------------------------------------------------------------- */
@@ -400,9 +687,14 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     struct engine *e = arg;
     (void)fd;
     (void)what;
+    int64_t now = clock_now_ms();
+    retired_sweep(e);
+    if (now - e->snap_at >= 200)
+        snapshot_update(e, now);
     if (e->stopping) {
         int idle = e->inflight == 0 && !e->claiming && e->flushing == 0 &&
-                   (e->pending == NULL || e->pending->n == 0);
+                   (e->pending == NULL || e->pending->n == 0) &&
+                   (e->webhooks == NULL || !webhooks_busy(e->webhooks));
         if (idle || clock_now_ms() >= e->drain_deadline) {
             if (!idle)
                 log_msg(e->log, LOG_WARN, NULL,
@@ -413,6 +705,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         }
         return;
     }
+    creds_maybe_reload(e); /* a provider switched off stops taking submits within a second */
+    dispatch_retry_receipts(e, now);
+    if (e->webhooks != NULL)
+        webhooks_tick(e->webhooks, 0);
     start_claim(e);
 }
 
@@ -440,6 +736,11 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     e->store = store;
     e->log = log;
     pthread_mutex_init(&e->post_mu, NULL);
+    pthread_mutex_init(&e->snap_mu, NULL);
+    arena_init(&e->route_arena);
+    health_cfg_default(&e->health_cfg);
+    e->health_cfg.cooldown_ms = cfg->health_cooldown_ms > 0 ? cfg->health_cooldown_ms : 30000;
+    e->health_cfg.window_ms = cfg->health_window_ms > 0 ? cfg->health_window_ms : 60000;
     e->base = event_base_new();
     if (e->base == NULL) {
         engine_free(e);
@@ -450,6 +751,7 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     e->flush_ev = event_new(e->base, -1, 0, on_flush, e);
     e->tick_ev = event_new(e->base, -1, EV_PERSIST, on_tick, e);
     arena_init(&e->claim.arena);
+    e->webhooks = webhooks_new(e);
     *out = e;
     return SH_OK;
 }
@@ -461,6 +763,7 @@ int engine_start(struct engine *e)
     int st = creds_reload(e);
     if (st != SH_OK)
         return st;
+    snapshot_update(e, clock_now_ms());
     event_add(e->tick_ev, &tv);
     if (pthread_create(&e->thread, NULL, engine_main, e) != 0)
         return SH_EIO;
@@ -497,7 +800,26 @@ void engine_free(struct engine *e)
 {
     if (e == NULL)
         return;
-    creds_free(e->creds, e->ncreds);
+    webhooks_free(e->webhooks);
+    dispatch_drop_all(e);
+    for (size_t i = 0; i < e->ncreds; i++)
+        cred_free(e->creds[i]);
+    free(e->creds);
+    while (e->retired != NULL) {
+        struct eng_cred *c = e->retired;
+        e->retired = c->next_retired;
+        cred_free(c);
+    }
+    for (size_t i = 0; i < ENG_ACTIVE_BUCKETS; i++) {
+        while (e->active[i] != NULL) {
+            struct eng_active *a = e->active[i];
+            e->active[i] = a->next;
+            free(a);
+        }
+    }
+    arena_release(&e->route_arena);
+    free(e->snap);
+    pthread_mutex_destroy(&e->snap_mu);
     if (e->pending != NULL) {
         arena_release(&e->pending->arena);
         free(e->pending);

@@ -29,6 +29,25 @@ struct engine_cfg {
     const char *owner;                      /* lease owner id of this run (borrowed) */
     const char *simulator_log;              /* test hook for the simulator, or NULL */
     const struct sealer *sealer;            /* opens sealed secrets (borrowed), or NULL */
+    int64_t health_cooldown_ms;             /* DOWN before a half-open probe (30 s) */
+    int64_t health_window_ms;               /* rolling health window (60 s) */
+    int webhook_nbackoff;                   /* callback retry delays (10 s, 30 s, 2 min, … 1 h) */
+    int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
+    int64_t webhook_give_up_ms;             /* stop retrying a callback after this (24 h) */
+    int64_t webhook_timeout_ms;             /* one POST (10 s) */
+};
+
+/* One credential's health as the API shows it (engine_health_snapshot). */
+struct engine_cred_health {
+    char credential_id[48];
+    char project_id[48];
+    char provider_id[64];
+    const char *state; /* static string */
+    double success_rate;
+    int samples;
+    int p50_ms, p95_ms;
+    int inflight, queued;
+    int active, enabled;
 };
 
 struct engine;
@@ -49,6 +68,21 @@ void engine_notify(struct engine *e);
 
 /* Whether the engine thread is running (for /readyz). Any thread. */
 int engine_running(struct engine *e);
+
+/*
+ * Copies the health of every credential of provider_id (NULL: all) into *out (returns new,
+ * free()) and their count into *n. At most a fraction of a second old. Any thread.
+ */
+int engine_health_snapshot(struct engine *e, const char *provider_id,
+                           struct engine_cred_health **out, size_t *n);
+
+/*
+ * The project's webhook secret (a printable string, "whsec_…") into out (cap >= 64),
+ * generated, sealed and stored on first use. SH_ENOTFOUND for an unknown project, SH_EINVAL
+ * when no sealer is configured. Blocks (store); any thread but the writer's.
+ */
+int engine_webhook_secret(struct store *store, const struct sealer *sealer,
+                          const char *project_id, char *out, size_t cap);
 
 /*
  * Stops claiming, waits up to drain_ms for submits in flight to be answered and their

@@ -22,6 +22,10 @@ enum opt_id {
     OPT_PORT_FILE,
     OPT_RETRY_BACKOFF,
     OPT_SIMULATOR_LOG,
+    OPT_HEALTH_COOLDOWN,
+    OPT_WEBHOOK_BACKOFF,
+    OPT_WEBHOOK_GIVE_UP,
+    OPT_WEBHOOK_TIMEOUT,
     OPT_STRIPE_SECRET,
     OPT__COUNT
 };
@@ -36,9 +40,24 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_PORT_FILE] = {"port-file", "SMSHUB_PORT_FILE"},
     [OPT_RETRY_BACKOFF] = {"retry-backoff", "SMSHUB_RETRY_BACKOFF"},
     [OPT_SIMULATOR_LOG] = {NULL, "SMSHUB_SIMULATOR_LOG"},
+    [OPT_HEALTH_COOLDOWN] = {"health-cooldown", "SMSHUB_HEALTH_COOLDOWN"},
+    [OPT_WEBHOOK_BACKOFF] = {"webhook-backoff", "SMSHUB_WEBHOOK_BACKOFF"},
+    [OPT_WEBHOOK_GIVE_UP] = {"webhook-give-up", "SMSHUB_WEBHOOK_GIVE_UP"},
+    [OPT_WEBHOOK_TIMEOUT] = {"webhook-timeout", "SMSHUB_WEBHOOK_TIMEOUT"},
     /* a secret: environment only, never a flag (flags show in ps) */
     [OPT_STRIPE_SECRET] = {NULL, "SMSHUB_STRIPE_WEBHOOK_SECRET"},
 };
+
+/* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
+static int parse_duration(const char *v, int64_t *out)
+{
+    int64_t d[ENGINE_MAX_RETRIES];
+    int n = 0;
+    if (config_parse_backoff(v, d, &n) != SH_OK || n != 1 || d[0] <= 0)
+        return SH_EINVAL;
+    *out = d[0];
+    return SH_OK;
+}
 
 int config_parse_backoff(const char *s, int64_t *out, int *n)
 {
@@ -139,6 +158,23 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
             goto bad;
         snprintf(cfg->simulator_log, sizeof(cfg->simulator_log), "%s", v);
         return SH_OK;
+    case OPT_HEALTH_COOLDOWN:
+        if (parse_duration(v, &cfg->health_cooldown_ms) != SH_OK)
+            goto bad;
+        return SH_OK;
+    case OPT_WEBHOOK_BACKOFF:
+        if (config_parse_backoff(v, cfg->webhook_backoff_ms, &cfg->webhook_nbackoff) != SH_OK ||
+            cfg->webhook_nbackoff == 0)
+            goto bad;
+        return SH_OK;
+    case OPT_WEBHOOK_GIVE_UP:
+        if (parse_duration(v, &cfg->webhook_give_up_ms) != SH_OK)
+            goto bad;
+        return SH_OK;
+    case OPT_WEBHOOK_TIMEOUT:
+        if (parse_duration(v, &cfg->webhook_timeout_ms) != SH_OK)
+            goto bad;
+        return SH_OK;
     case OPT_STRIPE_SECRET:
         if (strlen(v) >= sizeof(cfg->stripe_secret) || strlen(v) < 16) {
             /* never echo a secret into the error */
@@ -168,6 +204,15 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
     cfg->backoff_ms[0] = 30000;
     cfg->backoff_ms[1] = 120000;
     cfg->backoff_ms[2] = 480000;
+    {
+        struct engine_cfg ec;
+        engine_cfg_default(&ec);
+        cfg->health_cooldown_ms = ec.health_cooldown_ms;
+        cfg->webhook_nbackoff = ec.webhook_nbackoff;
+        memcpy(cfg->webhook_backoff_ms, ec.webhook_backoff_ms, sizeof(cfg->webhook_backoff_ms));
+        cfg->webhook_give_up_ms = ec.webhook_give_up_ms;
+        cfg->webhook_timeout_ms = ec.webhook_timeout_ms;
+    }
     for (int i = 0; i < OPT__COUNT; i++) {
         const char *v = getenv(opts[i].env);
         if (v != NULL && apply(cfg, (enum opt_id)i, v, err, errcap) != SH_OK)

@@ -11,6 +11,11 @@
  *   SMSHUB_PORT_FILE        --port-file P         (unset) write the bound port there
  *   SMSHUB_RETRY_BACKOFF    --retry-backoff LIST  30s,2m,8m (retries after a temporary failure)
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
+ *   SMSHUB_HEALTH_COOLDOWN  --health-cooldown D   30s (a DOWN credential waits before a probe)
+ *   SMSHUB_WEBHOOK_BACKOFF  --webhook-backoff L   10s,30s,2m,10m,30m,1h (callback retries; the
+ *                                                 last delay repeats)
+ *   SMSHUB_WEBHOOK_GIVE_UP  --webhook-give-up D   24h (a callback is given up after this)
+ *   SMSHUB_WEBHOOK_TIMEOUT  --webhook-timeout D   10s (one callback POST)
  *   SMSHUB_STRIPE_WEBHOOK_SECRET  (environment only) signing secret of the payment webhook;
  *                           unset: POST /v1/billing/webhooks/stripe answers 404
  */
@@ -32,6 +37,11 @@ struct config {
     int sync_full;
     int max_retries;
     int64_t backoff_ms[ENGINE_MAX_RETRIES];
+    int64_t health_cooldown_ms;
+    int webhook_nbackoff;
+    int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
+    int64_t webhook_give_up_ms;
+    int64_t webhook_timeout_ms;
 };
 
 /* Fills cfg from defaults then the environment. Returns SH_OK or SH_EINVAL with a message. */

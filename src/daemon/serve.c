@@ -243,6 +243,11 @@ int cmd_serve(int argc, char **argv)
     memcpy(ecfg.backoff_ms, cfg.backoff_ms, sizeof(ecfg.backoff_ms));
     ecfg.simulator_log = cfg.simulator_log[0] ? cfg.simulator_log : NULL;
     ecfg.sealer = &sealer;
+    ecfg.health_cooldown_ms = cfg.health_cooldown_ms;
+    ecfg.webhook_nbackoff = cfg.webhook_nbackoff;
+    memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
+    ecfg.webhook_give_up_ms = cfg.webhook_give_up_ms;
+    ecfg.webhook_timeout_ms = cfg.webhook_timeout_ms;
     if (engine_new(store, &lg, &ecfg, &engine) != SH_OK || engine_start(engine) != SH_OK) {
         cmd_error("cannot start the dispatch engine");
         goto out;

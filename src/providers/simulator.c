@@ -11,12 +11,17 @@
  *   sent_delay_ms     delay of the "sent" report after acceptance (default 50)
  *   dlr_delay_ms      delay of the final receipt after acceptance (default 200)
  *   push_dlr          send receipts by itself (default true); polling always works
+ *   early_dlr         push the final receipt just before the submit answer, as providers
+ *                     whose callbacks race their API responses do (default false)
  *
  * Receipts are stateless: the provider message id carries the acceptance time and the final
  * outcome is a hash of the id, so a poll after a restart gives the same answer the push would
  * have given.
  *
- * With a submission log (env->simulator_log, a test hook) the simulator also behaves like a
+ * With a submission log (env->simulator_log, a test hook: one line per accepted submit,
+ * "<message id> <attempt> <credential id> <pmid> <time ms>"; and every submit whatever its
+ * outcome in "<log>.submits": "<message id> <attempt> <credential id> <outcome> <time ms>")
+ * the simulator also behaves like a
  * provider that deduplicates on the client's reference (as PlayMobile does with its unique
  * message-id): the log is its durable memory, reloaded at open, and a submit of a (message id,
  * attempt) it already accepted is answered with the original provider message id instead of
@@ -47,6 +52,7 @@ struct sim_settings {
     int sent_delay_ms;
     int dlr_delay_ms;
     int push_dlr;
+    int early_dlr;
 };
 
 enum sim_op_kind { SIM_SUBMIT, SIM_REPORT, SIM_POLL };
@@ -74,6 +80,7 @@ struct sim {
     struct provider_env env;
     struct sim_settings set;
     int logfd;
+    int allfd; /* every submit with its outcome: "<log>.submits" */
     struct sim_op *ops; /* pending timers, freed by close */
     struct sim_seen *seen; /* open addressing, power-of-two capacity */
     size_t nseen;
@@ -208,6 +215,15 @@ static int parse_settings(const char *text, struct sim_settings *s, char *err, s
         }
         s->push_dlr = json_is_true(p);
     }
+    json_t *early = json_object_get(o, "early_dlr");
+    if (early != NULL) {
+        if (!json_is_boolean(early)) {
+            snprintf(err, cap, "early_dlr must be true or false");
+            st = SH_EINVAL;
+            goto out;
+        }
+        s->early_dlr = json_is_true(early);
+    }
     if (s->sent_delay_ms > s->dlr_delay_ms)
         s->sent_delay_ms = s->dlr_delay_ms;
 out:
@@ -288,6 +304,12 @@ static void op_fire(evutil_socket_t fd, short what, void *arg)
 
     switch (op->kind) {
     case SIM_SUBMIT:
+        if (op->result.outcome == PROVIDER_ACCEPTED && s->set.early_dlr && s->env.report) {
+            struct provider_report r = {.pmid = op->result.pmid,
+                                        .status = final_outcome(s, op->result.pmid),
+                                        .at = clock_now_ms()};
+            s->env.report(s->env.report_arg, &r);
+        }
         if (op->result.outcome == PROVIDER_ACCEPTED)
             schedule_reports(s, op->result.pmid);
         op->submit_cb(op->arg, &op->result);
@@ -314,9 +336,23 @@ static void log_submission(struct sim *s, const struct provider_msg *m, const ch
     int n;
     if (s->logfd < 0)
         return;
-    n = snprintf(line, sizeof(line), "%s %d %s %s\n", m->id, m->attempt, s->env.credential_id,
-                 pmid);
+    n = snprintf(line, sizeof(line), "%s %d %s %s %lld\n", m->id, m->attempt,
+                 s->env.credential_id, pmid, (long long)clock_now_ms());
     if (n > 0 && (size_t)n < sizeof(line) && write(s->logfd, line, (size_t)n) < 0)
+        log_msg(s->env.log, LOG_WARN, NULL, "simulator log write failed");
+}
+
+static void log_any_submit(struct sim *s, const struct provider_msg *m, enum provider_outcome o)
+{
+    static const char *const names[] = {"accepted", "rejected", "malformed",
+                                        "temp_fail", "throttled", "expired"};
+    char line[256];
+    int n;
+    if (s->allfd < 0)
+        return;
+    n = snprintf(line, sizeof(line), "%s %d %s %s %lld\n", m->id, m->attempt,
+                 s->env.credential_id, names[o], (long long)clock_now_ms());
+    if (n > 0 && (size_t)n < sizeof(line) && write(s->allfd, line, (size_t)n) < 0)
         log_msg(s->env.log, LOG_WARN, NULL, "simulator log write failed");
 }
 
@@ -362,6 +398,7 @@ static int sim_submit(void *state, const struct provider_msg *m, provider_submit
             }
         }
     }
+    log_any_submit(s, m, r->outcome);
     return SH_OK;
 }
 
@@ -399,6 +436,7 @@ static int sim_open(const struct provider_env *env, const char *settings, char *
     }
     s->env = *env;
     s->logfd = -1;
+    s->allfd = -1;
     if (env->simulator_log != NULL && *env->simulator_log != '\0') {
         seen_load(s, env->simulator_log);
         s->logfd = open(env->simulator_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -407,6 +445,9 @@ static int sim_open(const struct provider_env *env, const char *settings, char *
             free(s);
             return SH_EIO;
         }
+        char all[1024];
+        snprintf(all, sizeof(all), "%s.submits", env->simulator_log);
+        s->allfd = open(all, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     }
     *state = s;
     return SH_OK;
@@ -421,6 +462,8 @@ static void sim_close(void *state)
         op_unlink_free(s->ops);
     if (s->logfd >= 0)
         close(s->logfd);
+    if (s->allfd >= 0)
+        close(s->allfd);
     for (size_t i = 0; i < s->capseen; i++) {
         free(s->seen[i].key);
         free(s->seen[i].pmid);

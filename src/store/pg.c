@@ -86,7 +86,8 @@ static const char *const pg_sql[PG__COUNT] = {
         "error_text = COALESCE($8::text, error_text), "
         "event_seq = event_seq + $12::int, updated_at = $9::bigint "
         "WHERE id = $10::text AND ($11::bigint = 0 OR ((1 << status) & $11::bigint) <> 0) "
-        "RETURNING id, project_id, event_seq",
+        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
+        "error_text",
     /* narrow forms (see the SQLite backend): parameters numbered for each form */
     [PG_UPDATE_DUE] =
         "UPDATE messages SET status = CASE WHEN $1::int >= 0 THEN $1::int ELSE status END, "
@@ -95,12 +96,14 @@ static const char *const pg_sql[PG__COUNT] = {
         "lease_owner = CASE WHEN $4::int <> 0 THEN NULL ELSE lease_owner END, "
         "event_seq = event_seq + $8::int, updated_at = $5::bigint "
         "WHERE id = $6::text AND ($7::bigint = 0 OR ((1 << status) & $7::bigint) <> 0) "
-        "RETURNING id, project_id, event_seq",
+        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
+        "error_text",
     [PG_UPDATE_STATUS] =
         "UPDATE messages SET status = CASE WHEN $1::int >= 0 THEN $1::int ELSE status END, "
         "event_seq = event_seq + $5::int, updated_at = $2::bigint "
         "WHERE id = $3::text AND ($4::bigint = 0 OR ((1 << status) & $4::bigint) <> 0) "
-        "RETURNING id, project_id, event_seq",
+        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
+        "error_text",
     [PG_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = $1::text AND "
                      "($2::text IS NULL OR credential_id = $2::text) LIMIT 2",
     [PG_KEY_FIND] = "SELECT id, project_id, scopes, COALESCE(expires_at, 0), "
@@ -110,6 +113,12 @@ static const char *const pg_sql[PG__COUNT] = {
     [PG_EVENTS] = "SELECT seq, at, status, provider, detail FROM message_events "
                   "WHERE message_id = $1::text ORDER BY seq",
     [PG_COUNT_DUE] = "SELECT count(*) FROM messages WHERE due_at IS NOT NULL",
+    [PG_PREV_STATUS] = "SELECT status FROM message_events WHERE message_id = $1::text AND "
+                       "seq = $2::bigint",
+    [PG_WEBHOOK_INSERT] = "INSERT INTO webhook_deliveries(id, project_id, message_id, url, body, "
+                          "state, attempts, created_at, updated_at, due_at) VALUES ($1::text, "
+                          "$2::text, $3::text, $4::text, $5::text, 0, 0, $6::bigint, $6::bigint, "
+                          "$6::bigint)",
 };
 
 /* ---- parameters and results -------------------------------------------------------------- */

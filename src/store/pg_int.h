@@ -32,6 +32,8 @@ enum pg_stmt {
     PG_MSG_GET,
     PG_EVENTS,
     PG_COUNT_DUE,
+    PG_PREV_STATUS,
+    PG_WEBHOOK_INSERT,
     PG__COUNT
 };
 

@@ -375,6 +375,52 @@ static PGresult *run_update(struct pg_conn *c, const struct store_update *u, con
     return pg_run(c, PG_UPDATE_STATUS, &p, st);
 }
 
+/* Writes the webhook delivery of a status change (see store_update.render_callback); r is
+ * the update's RETURNING row. */
+static int queue_callback(struct pg_conn *c, struct store_update *u, PGresult *r, int64_t seq)
+{
+    struct store_change chg = {0};
+    struct pg_params p = {0};
+    char did[ID_MAX];
+    int st;
+    PGresult *pr;
+
+    chg.message_id = u->message_id_out;
+    chg.project_id = u->project_id_out;
+    chg.metadata = PQgetisnull(r, 0, 4) ? NULL : PQgetvalue(r, 0, 4);
+    chg.created_at = pg_int(r, 0, 5);
+    chg.error_code = PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6);
+    chg.error_text = PQgetisnull(r, 0, 7) ? NULL : PQgetvalue(r, 0, 7);
+    chg.status = u->to_status;
+    chg.provider = u->ev_provider;
+    chg.at = u->at;
+    chg.prev_status = -1;
+    pg_p_text(&p, chg.message_id);
+    pg_p_int(&p, seq - 1);
+    pr = pg_run(c, PG_PREV_STATUS, &p, &st);
+    if (pr == NULL)
+        return st;
+    if (PQntuples(pr) == 1)
+        chg.prev_status = (int)pg_int(pr, 0, 0);
+    PQclear(pr);
+    char *body = u->render_callback(&chg);
+    if (body == NULL)
+        return SH_OK;
+    struct pg_params q = {0};
+    id_new("whd", chg.at, did, sizeof(did));
+    pg_p_text(&q, did);
+    pg_p_text(&q, chg.project_id);
+    pg_p_text(&q, chg.message_id);
+    pg_p_text(&q, PQgetvalue(r, 0, 3));
+    pg_p_text(&q, body);
+    pg_p_int(&q, chg.at);
+    st = run_void(c, PG_WEBHOOK_INSERT, &q);
+    free(body);
+    if (st == SH_OK)
+        u->callback_queued = 1;
+    return st;
+}
+
 /* Not applied (missing, wrong state, ambiguous provider id) is an answer, not an error. */
 static int update_one(struct pg_conn *c, struct store_update *u)
 {
@@ -383,13 +429,18 @@ static int update_one(struct pg_conn *c, struct store_update *u)
     int st;
 
     u->applied = 0;
+    u->found = 0;
+    u->callback_queued = 0;
     u->message_id_out[0] = '\0';
     if (id == NULL) {
         st = find_by_pmid(c, u, found, sizeof(found));
+        if (st == SH_EEXIST)
+            u->found = 1;
         if (st == SH_ENOTFOUND || st == SH_EEXIST)
             return SH_OK;
         if (st != SH_OK)
             return st;
+        u->found = 1;
         id = found;
     }
     PGresult *r = run_update(c, u, id, &st);
@@ -402,11 +453,14 @@ static int update_one(struct pg_conn *c, struct store_update *u)
     snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", PQgetvalue(r, 0, 0));
     snprintf(u->project_id_out, sizeof(u->project_id_out), "%s", PQgetvalue(r, 0, 1));
     int64_t seq = pg_int(r, 0, 2);
-    PQclear(r);
     st = SH_OK;
     if (u->ev_status >= 0)
         st = insert_event(c, u->message_id_out, seq, u->at, u->ev_status, u->ev_provider,
                           u->ev_detail);
+    if (st == SH_OK && u->render_callback != NULL && u->to_status >= 0 && u->ev_status >= 0 &&
+        !PQgetisnull(r, 0, 3))
+        st = queue_callback(c, u, r, seq);
+    PQclear(r);
     if (st == SH_OK)
         u->applied = 1;
     return st;

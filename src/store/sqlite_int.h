@@ -31,6 +31,8 @@ enum sq_stmt {
     SQ_MSG_GET,
     SQ_EVENTS,
     SQ_COUNT_DUE,
+    SQ_PREV_STATUS,
+    SQ_WEBHOOK_INSERT,
     SQ__COUNT
 };
 

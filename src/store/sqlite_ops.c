@@ -7,6 +7,7 @@
  */
 #include "store/sqlite_int.h"
 #include "lib/err.h"
+#include "lib/id.h"
 #include "lib/xalloc.h"
 
 #include <stdio.h>
@@ -51,18 +52,21 @@ const char *const sq_sql[SQ__COUNT] = {
         "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
-        "RETURNING id, project_id, event_seq",
+        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
+        "error_text",
     [SQ_UPDATE_DUE] =
         "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
         "due_at = CASE WHEN ?2 = -1 THEN due_at WHEN ?2 = 0 THEN NULL ELSE ?2 END, "
         "attempts = attempts + ?3, lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
-        "RETURNING id, project_id, event_seq",
+        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
+        "error_text",
     [SQ_UPDATE_STATUS] = "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
                          "event_seq = event_seq + ?12, updated_at = ?9 "
                          "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
-                         "RETURNING id, project_id, event_seq",
+                         "RETURNING id, project_id, event_seq, callback_url, metadata, "
+                         "created_at, error_code, error_text",
     [SQ_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = ?1 AND "
                      "(?2 IS NULL OR credential_id = ?2) LIMIT 2",
     [SQ_KEY_FIND] =
@@ -72,6 +76,10 @@ const char *const sq_sql[SQ__COUNT] = {
     [SQ_EVENTS] = "SELECT seq, at, status, provider, detail FROM message_events "
                   "WHERE message_id = ?1 ORDER BY seq",
     [SQ_COUNT_DUE] = "SELECT count(*) FROM messages WHERE due_at IS NOT NULL",
+    [SQ_PREV_STATUS] = "SELECT status FROM message_events WHERE message_id = ?1 AND seq = ?2",
+    [SQ_WEBHOOK_INSERT] = "INSERT INTO webhook_deliveries(id, project_id, message_id, url, body, "
+                          "state, attempts, created_at, updated_at, due_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?6, ?6)",
 };
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -317,6 +325,52 @@ static int find_by_pmid(struct sq_conn *c, const struct store_update *u, char *i
     return n == 0 ? SH_ENOTFOUND : n == 1 ? SH_OK : SH_EEXIST;
 }
 
+/* The status the message had before event seq (its previous event's), or -1. */
+static int prev_status(struct sq_conn *c, const char *id, int64_t seq)
+{
+    sqlite3_stmt *st = sq_stmt(c, SQ_PREV_STATUS);
+    int v = -1;
+    if (st == NULL)
+        return -1;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, seq - 1);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return v;
+}
+
+/* Writes the webhook delivery of a status change (see store_update.render_callback). */
+static int queue_callback(struct sq_conn *c, struct store_update *u, struct store_change *chg,
+                          const char *url, int64_t seq)
+{
+    char did[ID_MAX];
+    char *body;
+    sqlite3_stmt *st;
+    int rc;
+    chg->prev_status = prev_status(c, chg->message_id, seq);
+    body = u->render_callback(chg);
+    if (body == NULL)
+        return SH_OK;
+    st = sq_stmt(c, SQ_WEBHOOK_INSERT);
+    if (st == NULL) {
+        free(body);
+        return SH_EIO;
+    }
+    id_new("whd", chg->at, did, sizeof(did));
+    bind_text(st, 1, did);
+    bind_text(st, 2, chg->project_id);
+    bind_text(st, 3, chg->message_id);
+    bind_text(st, 4, url);
+    bind_text(st, 5, body);
+    sqlite3_bind_int64(st, 6, chg->at);
+    rc = step_done(st);
+    free(body);
+    if (rc == SH_OK)
+        u->callback_queued = 1;
+    return rc;
+}
+
 /*
  * Applies one conditional update. A message that is missing, in a state outside from_mask,
  * or (by provider message id) ambiguous is simply not applied: that is an answer, not an
@@ -329,15 +383,23 @@ static int update_one(struct sq_conn *c, struct store_update *u)
     const char *id = u->message_id;
     int rc;
     int64_t seq = 0;
+    struct store_change chg = {0};
+    struct arena cba;
+    const char *cb_url = NULL;
 
     u->applied = 0;
+    u->found = 0;
+    u->callback_queued = 0;
     u->message_id_out[0] = '\0';
     if (id == NULL) {
         rc = find_by_pmid(c, u, found, sizeof(found));
+        if (rc == SH_EEXIST)
+            u->found = 1;
         if (rc == SH_ENOTFOUND || rc == SH_EEXIST)
             return SH_OK; /* unknown, or several messages share it: refuse to guess */
         if (rc != SH_OK)
             return rc;
+        u->found = 1;
         id = found;
     }
     if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
@@ -366,6 +428,17 @@ static int update_one(struct sq_conn *c, struct store_update *u)
         snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", sqlite3_column_text(st, 0));
         snprintf(u->project_id_out, sizeof(u->project_id_out), "%s", sqlite3_column_text(st, 1));
         seq = sqlite3_column_int64(st, 2);
+        if (u->render_callback != NULL && u->to_status >= 0 && u->ev_status >= 0 &&
+            sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            arena_init(&cba);
+            chg.message_id = u->message_id_out;
+            chg.project_id = u->project_id_out;
+            cb_url = col_text(st, 3, &cba);
+            chg.metadata = col_text(st, 4, &cba);
+            chg.created_at = sqlite3_column_int64(st, 5);
+            chg.error_code = col_text(st, 6, &cba);
+            chg.error_text = col_text(st, 7, &cba);
+        }
         rc = sqlite3_step(st); /* the id is the primary key: DONE */
     }
     /* a write statement left unfinished would make the batch's COMMIT fail */
@@ -378,8 +451,16 @@ static int update_one(struct sq_conn *c, struct store_update *u)
     if (u->ev_status >= 0)
         rc = insert_event(c, u->message_id_out, seq, u->at, u->ev_status, u->ev_provider,
                           u->ev_detail);
+    if (rc == SH_OK && cb_url != NULL) {
+        chg.status = u->to_status;
+        chg.provider = u->ev_provider;
+        chg.at = u->at;
+        rc = queue_callback(c, u, &chg, cb_url, seq);
+    }
     if (rc == SH_OK)
         u->applied = 1;
+    if (cb_url != NULL)
+        arena_release(&cba);
     return rc;
 }
 

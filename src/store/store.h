@@ -99,6 +99,14 @@ struct store_claim {
 
 #define STORE_KEEP (-1)
 
+/* A message's status change as a callback body renderer sees it (store_update.render_callback).
+ * Strings borrowed for the call. */
+struct store_change {
+    const char *message_id, *project_id, *metadata, *error_code, *error_text, *provider;
+    int status, prev_status; /* prev_status -1 when unknown */
+    int64_t created_at, at;
+};
+
 struct store_update {
     /* which message: by id, or (when message_id is NULL) by provider message id, within one
      * credential when lookup_credential_id is set; an ambiguous id is never applied */
@@ -120,7 +128,14 @@ struct store_update {
     int ev_status; /* status the event reports; -1 records no event */
     const char *ev_provider;
     const char *ev_detail; /* JSON object text or NULL */
+    /* When set and the update changes the status of a message that has a callback_url, a
+     * webhook_deliveries row (due at once) is written in the same transaction with the body
+     * this returns (returns new, free(); NULL: none). Called on the writer thread. */
+    char *(*render_callback)(const struct store_change *c);
+    int64_t tag; /* the caller's; the store ignores it */
     /* out */
+    int found;               /* by provider message id: a message with it exists */
+    int callback_queued;     /* a webhook delivery was written */
     int applied;             /* 1 when the row matched and changed */
     char message_id_out[48]; /* filled when applied */
     char project_id_out[48];

@@ -539,16 +539,35 @@ class Hub:
                   % (max_submits, sorted(too_many.items())[:5]))
         return in_doubt, sum(n - 1 for n in repeated.values())
 
-    def sim_log_lines(self):
-        """The simulator log as a list of (message_id, attempt, credential_id, pmid)."""
+    def sim_log_lines(self, with_time=False):
+        """The simulator log as a list of (message_id, attempt, credential_id, pmid), with the
+        submit time in ms as a fifth element when with_time."""
         if not self.sim_log or not os.path.exists(self.sim_log):
             return []
         out = []
         with open(self.sim_log) as f:
             for line in f:
                 parts = line.split()
-                check(len(parts) == 4, "malformed simulator log line %r" % line)
-                out.append((parts[0], int(parts[1]), parts[2], parts[3]))
+                check(len(parts) in (4, 5), "malformed simulator log line %r" % line)
+                row = (parts[0], int(parts[1]), parts[2], parts[3])
+                if with_time:
+                    row += (int(parts[4]) if len(parts) == 5 else None,)
+                out.append(row)
+        return out
+
+
+    def sim_submits(self):
+        """Every submit the simulator answered, whatever the outcome, as a list of
+        (message_id, attempt, credential_id, outcome, time_ms) (file "<sim log>.submits")."""
+        path = (self.sim_log or "") + ".submits"
+        if not self.sim_log or not os.path.exists(path):
+            return []
+        out = []
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                check(len(p) == 5, "malformed simulator submits line %r" % line)
+                out.append((p[0], int(p[1]), p[2], p[3], int(p[4])))
         return out
 
 

@@ -26,6 +26,7 @@
 #include "lib/err.h"
 #include "lib/id.h"
 #include "store/store.h"
+#include "store/enginedata.h"
 
 #define LEASE 10000
 #define PHONE_X "+998901234567"
@@ -587,6 +588,101 @@ static void test_update_ambiguous_pmid(void **state)
     assert_true(status[0] == SUB && status[1] == SUB);
 }
 
+
+/* Receipts as dispatch sends them (by provider message id, from_mask of the target without
+ * queued): duplicate and out-of-order ones never move a message backwards or out of a final
+ * state; `found` tells an unknown provider id (retried later) from a refused one; and a
+ * status change of a message with a callback_url writes exactly one webhook delivery with the
+ * rendered body in the same transaction. */
+static int renders;
+
+static char *render(const struct store_change *c)
+{
+    char *out = malloc(160);
+    renders++;
+    snprintf(out, 160, "{\"status\":%d,\"prev\":%d,\"meta\":%s}", c->status, c->prev_status,
+             c->metadata ? c->metadata : "null");
+    return out;
+}
+
+static struct store_update receipt(const char *pmid, int to, int64_t at)
+{
+    struct store_update u = upd(NULL, pmid, msg_state_from_mask(to) & ~(1u << Q), to,
+                                msg_status_final(to) ? 0 : KEEP, at, to);
+    u.render_callback = render;
+    return u;
+}
+
+static void test_receipts_order_and_callbacks(void **state)
+{
+    struct fx *f = *state;
+    char proj[ID_MAX], id[ID_MAX], pmid[ID_MAX];
+    struct store_message m, got;
+    struct store_event *ev;
+    struct arena a;
+    int64_t now = clock_now_ms();
+
+    new_project(proj);
+    id_new("pm", now, pmid, sizeof(pmid));
+    arena_init(&a);
+    msg_fill(&m, id, proj, now, 0, now);
+    m.callback_url = "http://127.0.0.1:9/hook";
+    m.metadata = "{\"k\":1}";
+    put(f->s, &m);
+    /* a receipt before the submit outcome is committed: not found, nothing applied */
+    struct store_update early = receipt(pmid, DLV, now + 1);
+    assert_int_equal(update_sync(f->s, &early, 1), SH_OK);
+    assert_int_equal(early.found, 0);
+    assert_int_equal(early.applied, 0);
+    struct store_update sub = upd(id, NULL, msg_state_from_mask(SUB), SUB, KEEP, now + 2, SUB);
+    sub.set_pmid = pmid;
+    sub.render_callback = render;
+    renders = 0;
+    assert_int_equal(update_sync(f->s, &sub, 1), SH_OK);
+    assert_int_equal(sub.callback_queued, 1);
+    /* delivered first, then a late "sent", a duplicate "delivered", a late "undelivered" */
+    struct store_update u[4] = {receipt(pmid, DLV, now + 3), receipt(pmid, SENT, now + 4),
+                                receipt(pmid, DLV, now + 5), receipt(pmid, MSG_UNDELIVERED,
+                                                                     now + 6)};
+    assert_int_equal(update_sync(f->s, u, 4), SH_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(u[i].found, 1);
+        assert_int_equal(u[i].applied, i == 0);
+        assert_int_equal(u[i].callback_queued, i == 0);
+    }
+    assert_int_equal(renders, 2);
+    assert_int_equal(store_message_get(f->s, proj, id, &a, &got), SH_OK);
+    assert_int_equal(got.status, DLV);
+    assert_int_equal(events(f->s, id, &a, &ev), 3); /* queued, submitted, delivered */
+    /* two deliveries, queued → submitted and submitted → delivered, due at once */
+    static const struct store_q q = {
+        "test.deliveries",
+        "SELECT body, url, state, due_at FROM webhook_deliveries WHERE message_id = $1 "
+        "ORDER BY created_at",
+        NULL, NULL, 0};
+    struct store_args args = {0};
+    struct store_rows rows;
+    store_arg_text(&args, id);
+    assert_int_equal(store_read(f->s, &q, &args, &a, &rows), SH_OK);
+    assert_int_equal(rows.n, 2);
+    assert_string_equal(store_cell(&rows, 0, 0), "{\"status\":1,\"prev\":0,\"meta\":{\"k\":1}}");
+    assert_string_equal(store_cell(&rows, 1, 0), "{\"status\":3,\"prev\":1,\"meta\":{\"k\":1}}");
+    assert_string_equal(store_cell(&rows, 0, 1), "http://127.0.0.1:9/hook");
+    assert_int_equal(store_cell_int(&rows, 0, 2), 0);
+    assert_int_equal(store_cell_int(&rows, 1, 3), now + 3);
+    /* the engine claims them once: a second claim within the lease gets nothing */
+    struct store_rows c1, c2;
+    assert_int_equal(store_webhooks_claim(f->s, now + 10, 60000, 100, &a, &c1), SH_OK);
+    assert_true(c1.n >= 2);
+    assert_int_equal(store_webhooks_claim(f->s, now + 20, 60000, 100, &a, &c2), SH_OK);
+    for (size_t i = 0; i < c2.n; i++) {
+        for (size_t k = 0; k < c1.n; k++)
+            assert_string_not_equal(store_cell(&c2, i, 0), store_cell(&c1, k, 0));
+    }
+    drain(f->s);
+    arena_release(&a);
+}
+
 /* ---- recover, purge ---------------------------------------------------------------------- */
 
 static void test_recover(void **state)
@@ -788,6 +884,7 @@ static int store_suite(const char *url)
         cmocka_unit_test(test_claim),
         cmocka_unit_test(test_update_steps),
         cmocka_unit_test(test_update_ambiguous_pmid),
+        cmocka_unit_test(test_receipts_order_and_callbacks),
         cmocka_unit_test(test_recover),
         cmocka_unit_test(test_purge_idempotency),
         cmocka_unit_test(test_reads),
