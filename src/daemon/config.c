@@ -22,6 +22,9 @@ enum opt_id {
     OPT_PORT_FILE,
     OPT_RETRY_BACKOFF,
     OPT_SIMULATOR_LOG,
+    OPT_SMTP_URL,
+    OPT_SMTP_FROM,
+    OPT_ACCESS_TTL,
     OPT__COUNT
 };
 
@@ -35,6 +38,9 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_PORT_FILE] = {"port-file", "SMSHUB_PORT_FILE"},
     [OPT_RETRY_BACKOFF] = {"retry-backoff", "SMSHUB_RETRY_BACKOFF"},
     [OPT_SIMULATOR_LOG] = {NULL, "SMSHUB_SIMULATOR_LOG"},
+    [OPT_SMTP_URL] = {"smtp-url", "SMSHUB_SMTP_URL"},
+    [OPT_SMTP_FROM] = {"smtp-from", "SMSHUB_SMTP_FROM"},
+    [OPT_ACCESS_TTL] = {"access-token-ttl", "SMSHUB_ACCESS_TOKEN_TTL"},
 };
 
 int config_parse_backoff(const char *s, int64_t *out, int *n)
@@ -136,6 +142,26 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
             goto bad;
         snprintf(cfg->simulator_log, sizeof(cfg->simulator_log), "%s", v);
         return SH_OK;
+    case OPT_SMTP_URL:
+        if (strlen(v) >= sizeof(cfg->smtp_url) ||
+            (*v != '\0' && strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0))
+            goto bad;
+        snprintf(cfg->smtp_url, sizeof(cfg->smtp_url), "%s", v);
+        return SH_OK;
+    case OPT_SMTP_FROM:
+        if (strlen(v) >= sizeof(cfg->smtp_from) || strchr(v, '@') == NULL ||
+            strpbrk(v, "\r\n<>") != NULL)
+            goto bad;
+        snprintf(cfg->smtp_from, sizeof(cfg->smtp_from), "%s", v);
+        return SH_OK;
+    case OPT_ACCESS_TTL: {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || n < 1 || n > 86400)
+            goto bad;
+        cfg->access_ttl_s = (int)n;
+        return SH_OK;
+    }
     case OPT__COUNT:
         break;
     }
@@ -153,6 +179,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
     snprintf(cfg->master_key_file, sizeof(cfg->master_key_file), "./data/master.key");
     cfg->log_level = LOG_INFO;
     cfg->sync_full = 1;
+    cfg->access_ttl_s = 900;
     cfg->max_retries = 3;
     cfg->backoff_ms[0] = 30000;
     cfg->backoff_ms[1] = 120000;
