@@ -15,6 +15,7 @@
 #include "store/audit.h"
 #include "store/identity.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,15 +120,19 @@ int api_admin_users_create(struct http_req *r)
         http_problem(r, 503, "unavailable", "Service unavailable", "hashing failed; retry", NULL);
         goto out;
     }
+    /* addresses are kept lower-case, so the unique index is case-insensitive too */
+    char *addr = arena_strdup(&r->arena, json_string_value(email));
+    for (char *c = addr; *c != '\0'; c++)
+        *c = (char)tolower((unsigned char)*c);
     id_new("usr", now, id, sizeof(id));
-    store_user_insert_step(&steps[0], &a, id, json_string_value(email), name ? name : "", hash,
-                           json_is_true(adm), now);
+    store_user_insert_step(&steps[0], &a, id, addr, name ? name : "", hash, json_is_true(adm),
+                           now);
     api_audit_actor(r, &ae);
     ae.action = "user.create";
     ae.object_type = "user";
     ae.object_id = id;
     ae.after_json = ident_json_text(
-        r, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "email", json_string_value(email),
+        r, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "email", addr,
                      "name", name ? name : "", "is_admin", json_is_true(adm), "active", 1));
     store_audit_step(&steps[1], &slot, &ae);
     st = store_write(r->api->store, steps, 2, &r->arena);
