@@ -63,3 +63,88 @@ def wait_status(fn, want, timeout=3.0, what="status"):
             check_eq(r.status, want, what)
             return r
         time.sleep(0.05)
+
+
+class SmtpSink:
+    """A tiny SMTP server on 127.0.0.1 (smtpd is gone from newer Pythons): accepts every
+    message and keeps (recipients, text)."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.messages = []
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.url = "smtp://127.0.0.1:%d" % self.port
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import threading
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn):
+        conn.settimeout(20)
+        f = conn.makefile("rb")
+        rcpts = []
+        try:
+            conn.sendall(b"220 sink ESMTP\r\n")
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                cmd = line[:4].upper()
+                if cmd == b"EHLO":
+                    conn.sendall(b"250-sink\r\n250 SIZE 1000000\r\n")
+                elif cmd == b"RCPT":
+                    rcpts.append(line.decode().split(":", 1)[1].strip().strip("<>"))
+                    conn.sendall(b"250 ok\r\n")
+                elif cmd == b"DATA":
+                    conn.sendall(b"354 go on\r\n")
+                    data = []
+                    while True:
+                        ln = f.readline()
+                        if not ln or ln == b".\r\n":
+                            break
+                        data.append(ln)
+                    with self.lock:
+                        self.messages.append((list(rcpts), b"".join(data).decode()))
+                    rcpts = []
+                    conn.sendall(b"250 queued\r\n")
+                elif cmd == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+    def to(self, address):
+        with self.lock:
+            return [text for rcpts, text in self.messages if address in rcpts]
+
+    def wait_token(self, address, n, timeout=10):
+        """Waits for the n-th message (1-based) to address; returns the shu_ token in it."""
+        import re
+        from harness import wait_for
+
+        def got():
+            msgs = self.to(address)
+            return msgs[n - 1] if len(msgs) >= n else None
+
+        text = wait_for(got, timeout, "mail %d to %s" % (n, address))
+        m = re.search(r"shu_[A-Za-z0-9_-]{43}", text)
+        check(m is not None, "a token in the mail")
+        return m.group(0)
+
+    def close(self):
+        self.sock.close()
