@@ -10,7 +10,7 @@ invalid_request / invalid_grant as the RFC says."""
 import threading
 
 from harness import Hub, main, check, check_eq
-from identity_util import create_user, tokens, wait_status
+from identity_util import create_user, tokens, wait_status, stop_clean
 
 
 def refresh(hub, token):
@@ -116,6 +116,7 @@ def test(hub):
     check_eq(hub.oauth({"grant_type": "password", "username": hub.boot["admin_email"],
                         "password": hub.boot["admin_password"]}).status, 200, "admin not throttled")
 
+    stop_clean(hub)
 
 if __name__ == "__main__":
     main(test)

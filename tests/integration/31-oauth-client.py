@@ -7,7 +7,7 @@ asked for and a wider one is invalid_scope. A wrong secret or unknown client is 
 invalid_client with WWW-Authenticate; a revoked client and its tokens stop."""
 
 from harness import Hub, main, check, check_eq
-from identity_util import admin, basic, wait_status
+from identity_util import admin, basic, wait_status, stop_clean
 
 
 def grant(hub, form, auth=None):
@@ -101,6 +101,7 @@ def test(hub):
     log = open(hub.stderr_path, encoding="utf-8", errors="replace").read()
     check(secret not in log and tok not in log, "no secret in the log")
 
+    stop_clean(hub)
 
 if __name__ == "__main__":
     main(test)

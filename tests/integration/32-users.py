@@ -7,7 +7,8 @@ user's tokens within the 1 s cache and blocks new logins. /v1/me reads and renam
 change needs the current password and revokes the user's other sessions."""
 
 from harness import Hub, main, check, check_eq
-from identity_util import admin, create_user, tokens, wait_status, password
+from identity_util import (admin, create_user, tokens, wait_status, password,
+                           stop_clean)
 
 
 def test(hub):
@@ -116,6 +117,7 @@ def test(hub):
     check_eq(r.status, 200, "re-enable")
     tokens(hub, email, new_pw)
 
+    stop_clean(hub)
 
 if __name__ == "__main__":
     main(test)

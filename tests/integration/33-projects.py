@@ -7,7 +7,8 @@ an owner grants "owner"; the last owner can be neither demoted nor removed (409)
 project's members answer 404."""
 
 from harness import Hub, main, check, check_eq
-from identity_util import admin, create_user, create_project, add_member, tokens, wait_status
+from identity_util import (admin, create_user, create_project, add_member, tokens, wait_status,
+                           stop_clean)
 
 
 def test(hub):
@@ -111,6 +112,7 @@ def test(hub):
     check_eq(r.json["data"], [], "deleted project gone from my projects")
     wait_status(lambda: hub.request("GET", "/v1/messages", key=viewer, headers=hdr), 404, 2.5,
                 "members lose the deleted project")
+    stop_clean(hub)
 
 
 def r_members(hub, pid, token):

@@ -8,7 +8,8 @@ a project's owners see that project's entries only; others get 403/404."""
 import time
 
 from harness import Hub, main, check, check_eq, rfc3339
-from identity_util import admin, create_user, create_project, add_member, tokens, password
+from identity_util import (admin, create_user, create_project, add_member, tokens, password,
+                           stop_clean)
 
 
 def entries(hub, query="", key=None):
@@ -109,6 +110,7 @@ def test(hub):
     check_eq(hub.request("GET", "/v1/projects/%s/audit" % pid, key=hub.api_key).status, 403,
              "an API key")
 
+    stop_clean(hub)
 
 if __name__ == "__main__":
     main(test)

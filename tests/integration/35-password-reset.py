@@ -6,7 +6,7 @@ new password (policy applies) and revokes every session; a token works once, an 
 made-up one is refused. /v1/me/verify-email mails a token that marks the address verified."""
 
 from harness import Hub, main, check, check_eq
-from identity_util import SmtpSink, create_user, tokens, password, wait_status
+from identity_util import SmtpSink, create_user, tokens, password, wait_status, stop_clean
 
 
 def reset(hub, email):
@@ -93,6 +93,7 @@ def test(hub):
     for s in (token, token2, vt, new_pw, pw):
         check(s not in log, "a token or password in the log")
 
+    stop_clean(hub)
 
 if __name__ == "__main__":
     main(test)

@@ -6,7 +6,8 @@ secret may appear only in the one response that hands it out (a token answer, a 
 creation); it appears in no other response, not in the daemon's log and not in the audit log."""
 
 from harness import Hub, main, check, check_eq
-from identity_util import SmtpSink, admin, basic, create_user, tokens, password
+from identity_util import (SmtpSink, admin, basic, create_user, tokens, password,
+                           stop_clean)
 
 
 def test(hub):
@@ -79,7 +80,7 @@ def test(hub):
                 key=t3["access_token"])
     admin(hub, "GET", "/v1/admin/audit?limit=200")
     admin(hub, "GET", "/v1/admin/users")
-    hub.stop()
+    stop_clean(hub)
 
     log = open(hub.stderr_path, encoding="utf-8", errors="replace").read()
     check(len(log) > 0, "the daemon logged something")

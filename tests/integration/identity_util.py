@@ -148,3 +148,13 @@ class SmtpSink:
 
     def close(self):
         self.sock.close()
+
+
+def stop_clean(hub):
+    """Stops the hub with SIGTERM and checks it exited 0 without a sanitizer report (under the
+    ASan build a leak or UB in the daemon fails the test)."""
+    rc = hub.stop()
+    log = open(hub.stderr_path, encoding="utf-8", errors="replace").read()
+    check("Sanitizer" not in log and "runtime error:" not in log,
+          "sanitizer report:\n" + hub.stderr_tail(40))
+    check_eq(rc, 0, "exit code after SIGTERM")
