@@ -296,8 +296,8 @@ int api_me_update(struct http_req *r)
         return HTTP_DONE;
     json_object_foreach(body, k, v)
     {
-        if (strcmp(k, "name") != 0)
-            field_error_add(&fe, "name", "not_editable",
+        if (strcmp(k, "name") != 0) /* k lives in body, which outlives the problem answer */
+            field_error_add(&fe, k, "not_editable",
                             "only name can be changed here (password: POST /v1/me/password)");
     }
     check_name(body, &name, &fe);

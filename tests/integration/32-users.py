@@ -71,7 +71,8 @@ def test(hub):
     r = hub.request("PATCH", "/v1/me", {"name": "Alice B"}, key=t)
     check_eq((r.status, r.json["name"]), (200, "Alice B"), "rename self")
     r = hub.request("PATCH", "/v1/me", {"is_admin": True}, key=t)
-    check_eq(r.status, 422, "cannot make oneself admin")
+    check_eq((r.status, r.json["errors"][0]["field"]), (422, "is_admin"),
+             "cannot make oneself admin")
     check_eq(hub.request("GET", "/v1/me", key=hub.api_key).status, 403, "/v1/me with a key")
 
     # password change: wrong current, bad new, then success revoking other sessions
