@@ -66,13 +66,13 @@ static int list(struct http_req *r, const char *project)
         json_object_set_new(e, "id", json_string(store_cell(&rows, i, 0)));
         json_object_set_new(e, "at", ident_time(store_cell(&rows, i, 1)));
         json_object_set_new(e, "actor",
-                            json_pack("{s:o, s:o}", "type", nullable(store_cell(&rows, i, 2)),
-                                      "id", nullable(store_cell(&rows, i, 3))));
+                            json_pack("{s:o, s:o}", "type", nullable(store_cell(&rows, i, 2)), "id",
+                                      nullable(store_cell(&rows, i, 3))));
         json_object_set_new(e, "project_id", nullable(store_cell(&rows, i, 4)));
         json_object_set_new(e, "action", nullable(store_cell(&rows, i, 5)));
         json_object_set_new(e, "object",
-                            json_pack("{s:o, s:o}", "type", nullable(store_cell(&rows, i, 6)),
-                                      "id", nullable(store_cell(&rows, i, 7))));
+                            json_pack("{s:o, s:o}", "type", nullable(store_cell(&rows, i, 6)), "id",
+                                      nullable(store_cell(&rows, i, 7))));
         json_object_set_new(e, "before", raw_json(store_cell(&rows, i, 8)));
         json_object_set_new(e, "after", raw_json(store_cell(&rows, i, 9)));
         json_object_set_new(e, "source_ip", nullable(store_cell(&rows, i, 10)));

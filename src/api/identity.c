@@ -41,8 +41,8 @@ void identity_free(struct identity *id)
 json_t *ident_body(struct http_req *r)
 {
     json_error_t jerr;
-    json_t *root = json_loadb(r->body != NULL ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES,
-                              &jerr);
+    json_t *root =
+        json_loadb(r->body != NULL ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL || !json_is_object(root)) {
         json_decref(root);
         http_problem(r, 400, "invalid_body", "Invalid body", "the body must be a JSON object",

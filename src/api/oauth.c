@@ -91,12 +91,20 @@ static int issue(struct http_req *r, const char *user_id, const char *project_id
     token_generate(TOKEN_REFRESH, refresh, sizeof(refresh));
     id_new("tok", now, aid, sizeof(aid));
     id_new("tok", now, rid, sizeof(rid));
-    t[0] = (struct store_token){.id = aid, .kind = TOKEN_ACCESS, .family_id = fam,
-                                .user_id = user_id, .project_id = project_id,
-                                .client_id = client_id, .scopes = scopes, .created_at = now,
+    t[0] = (struct store_token){.id = aid,
+                                .kind = TOKEN_ACCESS,
+                                .family_id = fam,
+                                .user_id = user_id,
+                                .project_id = project_id,
+                                .client_id = client_id,
+                                .scopes = scopes,
+                                .created_at = now,
                                 .expires_at = now + idn->access_ttl_s * 1000LL};
-    t[1] = (struct store_token){.id = rid, .kind = TOKEN_REFRESH, .family_id = fam,
-                                .user_id = user_id, .created_at = now,
+    t[1] = (struct store_token){.id = rid,
+                                .kind = TOKEN_REFRESH,
+                                .family_id = fam,
+                                .user_id = user_id,
+                                .created_at = now,
                                 .expires_at = now + idn->refresh_ttl_s * 1000LL};
     token_hash(access, t[0].hash);
     token_hash(refresh, t[1].hash);
@@ -146,8 +154,9 @@ static void revoke_reused(struct http_req *r, const struct store_token_auth *t)
     if (store_write(r->api->store, steps, 2, &ar) != SH_OK)
         LOG_ERRORF(r->api->log, "oauth: revoking a reused token family failed");
     else
-        LOG_WARNF(r->api->log, "oauth: a used refresh token was presented again; family %s "
-                               "revoked",
+        LOG_WARNF(r->api->log,
+                  "oauth: a used refresh token was presented again; family %s "
+                  "revoked",
                   t->family_id);
     arena_release(&ar);
 }
@@ -172,8 +181,9 @@ static int refresh(struct http_req *r, const char *token, json_t **out, struct g
         return fail(e, 400, "invalid_grant", "the refresh token is revoked");
     if (t.used_at != 0) {
         revoke_reused(r, &t);
-        return fail(e, 400, "invalid_grant", "the refresh token was already used; every token "
-                                             "of its session is now revoked");
+        return fail(e, 400, "invalid_grant",
+                    "the refresh token was already used; every token "
+                    "of its session is now revoked");
     }
     if (t.expires_at <= clock_now_ms())
         return fail(e, 400, "invalid_grant", "the refresh token expired");

@@ -66,8 +66,8 @@ static const char *get_name(json_t *body, int required, struct field_errors *fe)
     }
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     if (s == NULL || *s == '\0' || strlen(s) > NAME_MAX_LEN || strpbrk(s, "\r\n\t") != NULL) {
-        field_error_add(fe, "name", "invalid",
-                        "name is 1 to %d characters without line breaks", NAME_MAX_LEN);
+        field_error_add(fe, "name", "invalid", "name is 1 to %d characters without line breaks",
+                        NAME_MAX_LEN);
         return NULL;
     }
     return s;
@@ -123,8 +123,7 @@ int api_admin_projects_create(struct http_req *r)
     }
     owner.n = 0;
     if (oe != NULL) {
-        int st = store_user_get_by_email(r->api->store, json_string_value(oe), &r->arena,
-                                         &owner);
+        int st = store_user_get_by_email(r->api->store, json_string_value(oe), &r->arena, &owner);
         if (st != SH_OK) {
             ident_store_error(r, st, "");
             goto out;
@@ -262,8 +261,8 @@ int api_projects_mine(struct http_req *r)
         return ident_store_error(r, st, "");
     json_t *data = json_array();
     for (size_t i = 0; i < rows.n; i++) {
-        json_t *p = json_pack("{s:s, s:s}", "id", store_cell(&rows, i, 0), "name",
-                              store_cell(&rows, i, 1));
+        json_t *p =
+            json_pack("{s:s, s:s}", "id", store_cell(&rows, i, 0), "name", store_cell(&rows, i, 1));
         if (r->principal.is_admin) {
             json_object_set_new(p, "role", json_string("owner"));
             json_object_set_new(p, "created_at", ident_time(store_cell(&rows, i, 2)));
@@ -405,8 +404,8 @@ int api_members_update(struct http_req *r)
         goto out;
     store_member_role_step(&steps[0], &a, pid, uid, json_string_value(role));
     audit(r, &ae, pid, "membership.update", "membership", uid);
-    ae.before_json = ident_json_text(r, json_pack("{s:s, s:s}", "user_id", uid, "role",
-                                                  store_cell(&cur, 0, 3)));
+    ae.before_json =
+        ident_json_text(r, json_pack("{s:s, s:s}", "user_id", uid, "role", store_cell(&cur, 0, 3)));
     ae.after_json = ident_json_text(
         r, json_pack("{s:s, s:s}", "user_id", uid, "role", json_string_value(role)));
     store_audit_step(&steps[1], &slot, &ae);
@@ -437,8 +436,8 @@ int api_members_delete(struct http_req *r)
         return HTTP_DONE;
     store_member_delete_step(&steps[0], &a, pid, uid);
     audit(r, &ae, pid, "membership.delete", "membership", uid);
-    ae.before_json = ident_json_text(r, json_pack("{s:s, s:s}", "user_id", uid, "role",
-                                                  store_cell(&cur, 0, 3)));
+    ae.before_json =
+        ident_json_text(r, json_pack("{s:s, s:s}", "user_id", uid, "role", store_cell(&cur, 0, 3)));
     store_audit_step(&steps[1], &slot, &ae);
     int st = store_write(r->api->store, steps, 2, &r->arena);
     if (st == SH_ENOTFOUND)
@@ -481,8 +480,9 @@ static const char *get_scopes(struct http_req *r, json_t *v, struct field_errors
     }
     return arena_strndup(&r->arena, buf, strlen(buf));
 bad:
-    field_error_add(fe, "scopes", "invalid_scope", "scopes is a non-empty array of: "
-                                                   "messages:send, messages:read");
+    field_error_add(fe, "scopes", "invalid_scope",
+                    "scopes is a non-empty array of: "
+                    "messages:send, messages:read");
     return NULL;
 }
 
@@ -514,9 +514,9 @@ int api_clients_create(struct http_req *r)
     token_hash(secret, hash);
     store_client_insert_step(&steps[0], &a, id, pid, name, hash, scopes, now);
     audit(r, &ae, pid, "client.create", "client", id);
-    ae.after_json = ident_json_text(r, json_pack("{s:s, s:s, s:s, s:s}", "client_id", id, "name",
-                                                 name, "scopes", scopes, "client_secret",
-                                                 "[redacted]"));
+    ae.after_json =
+        ident_json_text(r, json_pack("{s:s, s:s, s:s, s:s}", "client_id", id, "name", name,
+                                     "scopes", scopes, "client_secret", "[redacted]"));
     store_audit_step(&steps[1], &slot, &ae);
     int st = store_write(r->api->store, steps, 2, &r->arena);
     if (st != SH_OK) {

@@ -70,8 +70,7 @@ static int send_token(struct http_req *r, const char *uid, const char *email, co
                          "/v1/auth/verify-email/confirm.",
                  tok);
         st = mailer_send(r->api->identity->mailer, email,
-                         reset ? "smshub password reset" : "smshub e-mail verification", body)
-                     == 0
+                         reset ? "smshub password reset" : "smshub e-mail verification", body) == 0
                  ? SH_OK
                  : SH_EIO;
         sodium_memzero(body, sizeof(body));
@@ -127,8 +126,10 @@ int api_auth_reset_request(struct http_req *r)
             user.n > 0 && store_cell_int(&user, 0, 4) == 1)
             send_token(r, store_cell(&user, 0, 0), store_cell(&user, 0, 1), PURPOSE_RESET);
     }
-    http_reply_json(r, 202, json_pack("{s:s}", "status", "if the address has an account, a "
-                                                         "reset token was sent to it"));
+    http_reply_json(r, 202,
+                    json_pack("{s:s}", "status",
+                              "if the address has an account, a "
+                              "reset token was sent to it"));
 out:
     json_decref(body);
     return HTTP_DONE;
@@ -176,8 +177,9 @@ int api_auth_reset_confirm(struct http_req *r)
     if (!json_is_string(neu))
         field_error_add(&fe, "new_password", "required", "new_password is required");
     else if ((why = password_policy_check(json_string_value(neu))) != NULL)
-        field_error_add(&fe, "new_password", why, "a password has %d to %d characters, no "
-                                                  "control characters",
+        field_error_add(&fe, "new_password", why,
+                        "a password has %d to %d characters, no "
+                        "control characters",
                         PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES);
     if (fe.n > 0) {
         http_problem(r, 422, "validation_failed", "Invalid request", "some fields are not valid",

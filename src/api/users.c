@@ -64,8 +64,9 @@ static void check_name(json_t *body, const char **name, struct field_errors *fe)
         return;
     if (!json_is_string(v) || strlen(json_string_value(v)) > NAME_MAX_LEN ||
         strpbrk(json_string_value(v), "\r\n\t") != NULL)
-        field_error_add(fe, "name", "invalid", "name is a string of at most %d characters "
-                                               "without line breaks",
+        field_error_add(fe, "name", "invalid",
+                        "name is a string of at most %d characters "
+                        "without line breaks",
                         NAME_MAX_LEN);
     else
         *name = json_string_value(v);
@@ -80,8 +81,7 @@ static void check_password(const char *field, json_t *v, struct field_errors *fe
     }
     why = password_policy_check(json_string_value(v));
     if (why != NULL)
-        field_error_add(fe, field, why,
-                        "a password has %d to %d characters, no control characters",
+        field_error_add(fe, field, why, "a password has %d to %d characters, no control characters",
                         PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES);
 }
 
@@ -125,15 +125,14 @@ int api_admin_users_create(struct http_req *r)
     for (char *c = addr; *c != '\0'; c++)
         *c = (char)tolower((unsigned char)*c);
     id_new("usr", now, id, sizeof(id));
-    store_user_insert_step(&steps[0], &a, id, addr, name ? name : "", hash, json_is_true(adm),
-                           now);
+    store_user_insert_step(&steps[0], &a, id, addr, name ? name : "", hash, json_is_true(adm), now);
     api_audit_actor(r, &ae);
     ae.action = "user.create";
     ae.object_type = "user";
     ae.object_id = id;
-    ae.after_json = ident_json_text(
-        r, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "email", addr,
-                     "name", name ? name : "", "is_admin", json_is_true(adm), "active", 1));
+    ae.after_json =
+        ident_json_text(r, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "email", addr, "name",
+                                     name ? name : "", "is_admin", json_is_true(adm), "active", 1));
     store_audit_step(&steps[1], &slot, &ae);
     st = store_write(r->api->store, steps, 2, &r->arena);
     sodium_memzero(hash, sizeof(hash));
@@ -206,9 +205,9 @@ static int update_user(struct http_req *r, const char *id, const struct store_ro
     ae.object_type = "user";
     ae.object_id = id;
     ae.before_json = ident_json_text(r, user_json(cur, 0));
-    ae.after_json = ident_json_text(
-        r, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "email", store_cell(cur, 0, 1),
-                     "name", name, "is_admin", is_admin, "active", active));
+    ae.after_json = ident_json_text(r, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "email",
+                                                 store_cell(cur, 0, 1), "name", name, "is_admin",
+                                                 is_admin, "active", active));
     store_audit_step(&steps[n], &slot, &ae), n++;
     int st = store_write(r->api->store, steps, n, &r->arena);
     if (st != SH_OK)
@@ -249,8 +248,8 @@ int api_admin_users_update(struct http_req *r)
                      "you cannot disable yourself or drop your own administrator flag", NULL);
         goto out;
     }
-    ret = update_user(r, id, &cur, name != NULL ? name : store_cell(&cur, 0, 2), is_admin,
-                      active, "user.update");
+    ret = update_user(r, id, &cur, name != NULL ? name : store_cell(&cur, 0, 2), is_admin, active,
+                      "user.update");
 out:
     json_decref(body);
     return ret;
@@ -356,10 +355,10 @@ int api_me_password(struct http_req *r)
     sodium_memzero(old_hash, sizeof(old_hash));
     if (!ok) {
         throttle_hit(idn->login_email, tkey, now);
-        field_error_add(&fe, "current_password", "wrong_password", "the current password is "
-                                                                   "wrong");
-        http_problem(r, 403, "wrong_password", "Forbidden", "the current password is wrong",
-                     &fe);
+        field_error_add(&fe, "current_password", "wrong_password",
+                        "the current password is "
+                        "wrong");
+        http_problem(r, 403, "wrong_password", "Forbidden", "the current password is wrong", &fe);
         goto out;
     }
     if (password_hash(json_string_value(neu), hash, sizeof(hash)) != 0) {

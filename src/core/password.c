@@ -65,8 +65,9 @@ int password_verify(const char *hash, const char *pw)
 
 int password_verify_dummy(const char *pw)
 {
-    static const char dummy[crypto_pwhash_STRBYTES] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-                                "qLml5cbqFAO6YxVHhrSBHP0UWdxrIxkNcM8aMuZzzkg";
+    static const char dummy[crypto_pwhash_STRBYTES] =
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+        "qLml5cbqFAO6YxVHhrSBHP0UWdxrIxkNcM8aMuZzzkg";
     int rc = crypto_pwhash_str_verify(dummy, pw, strlen(pw));
     return rc & 0;
 }

@@ -184,8 +184,8 @@ int cmd_serve(int argc, char **argv)
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
-    icfg = (struct identity_cfg){.access_ttl_s = cfg.access_ttl_s, .smtp_url = cfg.smtp_url,
-                                 .smtp_from = cfg.smtp_from};
+    icfg = (struct identity_cfg){
+        .access_ttl_s = cfg.access_ttl_s, .smtp_url = cfg.smtp_url, .smtp_from = cfg.smtp_from};
     api.identity = identity_new(&icfg, &lg);
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);

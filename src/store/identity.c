@@ -22,8 +22,8 @@ static const struct store_q q_user_list = {
     "SELECT " USER_COLS " FROM users WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2", NULL,
     NULL, 0};
 static const struct store_q q_user_pw = {
-    "identity.user_pw", "SELECT password_hash FROM users WHERE id = $1 AND active = 1", NULL,
-    NULL, 0};
+    "identity.user_pw", "SELECT password_hash FROM users WHERE id = $1 AND active = 1", NULL, NULL,
+    0};
 static const struct store_q q_user_insert = {
     "identity.user_insert",
     "INSERT INTO users(id, email, name, password_hash, is_admin, active, created_at, updated_at) "
@@ -31,16 +31,16 @@ static const struct store_q q_user_insert = {
     NULL, NULL, 0};
 static const struct store_q q_user_update = {
     "identity.user_update",
-    "UPDATE users SET name = $2, is_admin = $3, active = $4, updated_at = $5 WHERE id = $1",
-    NULL, NULL, STORE_Q_ONE};
+    "UPDATE users SET name = $2, is_admin = $3, active = $4, updated_at = $5 WHERE id = $1", NULL,
+    NULL, STORE_Q_ONE};
 static const struct store_q q_user_password = {
     "identity.user_password",
-    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1 AND active = 1", NULL,
-    NULL, STORE_Q_ONE};
+    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1 AND active = 1", NULL, NULL,
+    STORE_Q_ONE};
 static const struct store_q q_user_verified = {
     "identity.user_verified",
-    "UPDATE users SET email_verified_at = $2, updated_at = $2 WHERE id = $1 AND active = 1",
-    NULL, NULL, STORE_Q_ONE};
+    "UPDATE users SET email_verified_at = $2, updated_at = $2 WHERE id = $1 AND active = 1", NULL,
+    NULL, STORE_Q_ONE};
 
 static const struct store_q q_revoke_user = {
     "identity.revoke_user",
@@ -49,8 +49,7 @@ static const struct store_q q_revoke_user = {
     NULL, NULL, 0};
 static const struct store_q q_revoke_family = {
     "identity.revoke_family",
-    "UPDATE tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL", NULL,
-    NULL, 0};
+    "UPDATE tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL", NULL, NULL, 0};
 static const struct store_q q_revoke_family_of = {
     "identity.revoke_family_of",
     "UPDATE tokens SET revoked_at = $2 WHERE revoked_at IS NULL AND family_id = "
@@ -58,12 +57,11 @@ static const struct store_q q_revoke_family_of = {
     NULL, NULL, 0};
 static const struct store_q q_revoke_project = {
     "identity.revoke_project",
-    "UPDATE tokens SET revoked_at = $2 WHERE project_id = $1 AND revoked_at IS NULL", NULL,
-    NULL, 0};
+    "UPDATE tokens SET revoked_at = $2 WHERE project_id = $1 AND revoked_at IS NULL", NULL, NULL,
+    0};
 static const struct store_q q_revoke_client = {
     "identity.revoke_client",
-    "UPDATE tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL", NULL,
-    NULL, 0};
+    "UPDATE tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL", NULL, NULL, 0};
 static const struct store_q q_refresh_use = {
     "identity.refresh_use",
     "UPDATE tokens SET used_at = $2 WHERE token_hash = $1 AND kind = '1' AND used_at IS NULL "
@@ -72,8 +70,7 @@ static const struct store_q q_refresh_use = {
 
 #define PROJECT_COLS "id, name, created_at, updated_at, deleted_at"
 static const struct store_q q_project_get = {
-    "identity.project_get", "SELECT " PROJECT_COLS " FROM projects WHERE id = $1", NULL, NULL,
-    0};
+    "identity.project_get", "SELECT " PROJECT_COLS " FROM projects WHERE id = $1", NULL, NULL, 0};
 static const struct store_q q_project_list = {
     "identity.project_list",
     "SELECT " PROJECT_COLS " FROM projects WHERE deleted_at IS NULL AND ($1 IS NULL OR id > $1) "
@@ -86,8 +83,8 @@ static const struct store_q q_projects_of_user = {
     NULL, NULL, 0};
 static const struct store_q q_project_insert = {
     "identity.project_insert",
-    "INSERT INTO projects(id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)", NULL,
-    NULL, 0};
+    "INSERT INTO projects(id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)", NULL, NULL,
+    0};
 static const struct store_q q_project_rename = {
     "identity.project_rename",
     "UPDATE projects SET name = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL", NULL,
@@ -98,24 +95,24 @@ static const struct store_q q_project_delete = {
     NULL, NULL, STORE_Q_ONE};
 static const struct store_q q_project_keys_revoke = {
     "identity.project_keys_revoke",
-    "UPDATE api_keys SET revoked_at = $2 WHERE project_id = $1 AND revoked_at IS NULL", NULL,
-    NULL, 0};
+    "UPDATE api_keys SET revoked_at = $2 WHERE project_id = $1 AND revoked_at IS NULL", NULL, NULL,
+    0};
 static const struct store_q q_project_clients_revoke = {
     "identity.project_clients_revoke",
-    "UPDATE project_clients SET revoked_at = $2 WHERE project_id = $1 AND revoked_at IS NULL",
-    NULL, NULL, 0};
+    "UPDATE project_clients SET revoked_at = $2 WHERE project_id = $1 AND revoked_at IS NULL", NULL,
+    NULL, 0};
 
-#define MEMBER_SELECT                                                                          \
-    "SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u "  \
+#define MEMBER_SELECT                                                                              \
+    "SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u "     \
     "ON u.id = m.user_id WHERE m.project_id = $1"
 static const struct store_q q_member_list = {
     "identity.member_list", MEMBER_SELECT " ORDER BY u.email LIMIT 1000", NULL, NULL, 0};
-static const struct store_q q_member_get = {
-    "identity.member_get", MEMBER_SELECT " AND m.user_id = $2", NULL, NULL, 0};
+static const struct store_q q_member_get = {"identity.member_get",
+                                            MEMBER_SELECT " AND m.user_id = $2", NULL, NULL, 0};
 static const struct store_q q_member_insert = {
     "identity.member_insert",
-    "INSERT INTO memberships(project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-    NULL, NULL, 0};
+    "INSERT INTO memberships(project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)", NULL,
+    NULL, 0};
 static const struct store_q q_member_role = {
     "identity.member_role",
     "UPDATE memberships SET role = $3 WHERE project_id = $1 AND user_id = $2 AND "
@@ -224,8 +221,8 @@ int store_user_password_hash(struct store *s, const char *id, char *out, size_t 
 }
 
 void store_user_insert_step(struct store_step *st, struct store_args *a, const char *id,
-                            const char *email, const char *name, const char *pwhash,
-                            int is_admin, int64_t now)
+                            const char *email, const char *name, const char *pwhash, int is_admin,
+                            int64_t now)
 {
     memset(a, 0, sizeof(*a));
     store_arg_text(a, id);
@@ -279,8 +276,8 @@ static void id_time_step(struct store_step *st, struct store_args *a, const stru
     step(st, q, a);
 }
 
-void store_tokens_revoke_user_step(struct store_step *st, struct store_args *a,
-                                   const char *user_id, const char *keep, int64_t now)
+void store_tokens_revoke_user_step(struct store_step *st, struct store_args *a, const char *user_id,
+                                   const char *keep, int64_t now)
 {
     id_time_step(st, a, &q_revoke_user, user_id, now);
     store_arg_text(a, keep);
@@ -393,8 +390,8 @@ int store_member_list(struct store *s, const char *project_id, struct arena *a,
     return read_rows(s, &q_member_list, &args, a, out);
 }
 
-int store_member_get(struct store *s, const char *project_id, const char *user_id,
-                     struct arena *a, struct store_rows *out)
+int store_member_get(struct store *s, const char *project_id, const char *user_id, struct arena *a,
+                     struct store_rows *out)
 {
     struct store_args args = {0};
     store_arg_text(&args, project_id);
@@ -402,9 +399,8 @@ int store_member_get(struct store *s, const char *project_id, const char *user_i
     return read_rows(s, &q_member_get, &args, a, out);
 }
 
-void store_member_insert_step(struct store_step *st, struct store_args *a,
-                              const char *project_id, const char *user_id, const char *role,
-                              int64_t now)
+void store_member_insert_step(struct store_step *st, struct store_args *a, const char *project_id,
+                              const char *user_id, const char *role, int64_t now)
 {
     memset(a, 0, sizeof(*a));
     store_arg_text(a, project_id);
@@ -414,8 +410,8 @@ void store_member_insert_step(struct store_step *st, struct store_args *a,
     step(st, &q_member_insert, a);
 }
 
-void store_member_role_step(struct store_step *st, struct store_args *a,
-                            const char *project_id, const char *user_id, const char *role)
+void store_member_role_step(struct store_step *st, struct store_args *a, const char *project_id,
+                            const char *user_id, const char *role)
 {
     memset(a, 0, sizeof(*a));
     store_arg_text(a, project_id);
@@ -424,8 +420,8 @@ void store_member_role_step(struct store_step *st, struct store_args *a,
     step(st, &q_member_role, a);
 }
 
-void store_member_delete_step(struct store_step *st, struct store_args *a,
-                              const char *project_id, const char *user_id)
+void store_member_delete_step(struct store_step *st, struct store_args *a, const char *project_id,
+                              const char *user_id)
 {
     memset(a, 0, sizeof(*a));
     store_arg_text(a, project_id);
@@ -466,8 +462,8 @@ void store_client_insert_step(struct store_step *st, struct store_args *a, const
     step(st, &q_client_insert, a);
 }
 
-void store_client_revoke_step(struct store_step *st, struct store_args *a,
-                              const char *project_id, const char *id, int64_t now)
+void store_client_revoke_step(struct store_step *st, struct store_args *a, const char *project_id,
+                              const char *id, int64_t now)
 {
     memset(a, 0, sizeof(*a));
     store_arg_text(a, project_id);

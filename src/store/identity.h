@@ -24,8 +24,8 @@ int store_user_list(struct store *s, const char *after, int limit, struct arena 
 int store_user_password_hash(struct store *s, const char *id, char *out, size_t cap);
 
 void store_user_insert_step(struct store_step *st, struct store_args *a, const char *id,
-                            const char *email, const char *name, const char *pwhash,
-                            int is_admin, int64_t now);
+                            const char *email, const char *name, const char *pwhash, int is_admin,
+                            int64_t now);
 /* ONE: sets name, is_admin, active of user id. */
 void store_user_update_step(struct store_step *st, struct store_args *a, const char *id,
                             const char *name, int is_admin, int active, int64_t now);
@@ -38,8 +38,8 @@ void store_user_verified_step(struct store_step *st, struct store_args *a, const
 
 /* ---- tokens (table tokens) ---- */
 /* Revokes every live token of user_id except the family of token keep (NULL: none). */
-void store_tokens_revoke_user_step(struct store_step *st, struct store_args *a,
-                                   const char *user_id, const char *keep, int64_t now);
+void store_tokens_revoke_user_step(struct store_step *st, struct store_args *a, const char *user_id,
+                                   const char *keep, int64_t now);
 /* Revokes every live token of family. */
 void store_tokens_revoke_family_step(struct store_step *st, struct store_args *a,
                                      const char *family, int64_t now);
@@ -85,17 +85,16 @@ void store_project_clients_revoke_step(struct store_step *st, struct store_args 
 int store_member_list(struct store *s, const char *project_id, struct arena *a,
                       struct store_rows *out);
 /* One member: the same columns. */
-int store_member_get(struct store *s, const char *project_id, const char *user_id,
-                     struct arena *a, struct store_rows *out);
-void store_member_insert_step(struct store_step *st, struct store_args *a,
-                              const char *project_id, const char *user_id, const char *role,
-                              int64_t now);
+int store_member_get(struct store *s, const char *project_id, const char *user_id, struct arena *a,
+                     struct store_rows *out);
+void store_member_insert_step(struct store_step *st, struct store_args *a, const char *project_id,
+                              const char *user_id, const char *role, int64_t now);
 /* ONE: changes a member's role, unless it would leave the project without an owner. */
-void store_member_role_step(struct store_step *st, struct store_args *a,
-                            const char *project_id, const char *user_id, const char *role);
+void store_member_role_step(struct store_step *st, struct store_args *a, const char *project_id,
+                            const char *user_id, const char *role);
 /* ONE: removes a member, unless it is the project's last owner. */
-void store_member_delete_step(struct store_step *st, struct store_args *a,
-                              const char *project_id, const char *user_id);
+void store_member_delete_step(struct store_step *st, struct store_args *a, const char *project_id,
+                              const char *user_id);
 
 /* ---- OAuth2 clients ---- */
 /* Clients of a project: id, name, scopes, created_at, revoked_at (newest first). */
@@ -108,8 +107,8 @@ void store_client_insert_step(struct store_step *st, struct store_args *a, const
                               const char *project_id, const char *name,
                               const unsigned char hash[32], const char *scopes, int64_t now);
 /* ONE: revokes a live client of project_id. */
-void store_client_revoke_step(struct store_step *st, struct store_args *a,
-                              const char *project_id, const char *id, int64_t now);
+void store_client_revoke_step(struct store_step *st, struct store_args *a, const char *project_id,
+                              const char *id, int64_t now);
 
 /* ---- e-mailed single-use tokens (user_tokens) ---- */
 /* The user of a live token with this hash and purpose: user_id, email. */

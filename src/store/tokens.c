@@ -10,8 +10,8 @@
 
 static const struct store_q q_user_by_email = {
     "tokens.user_by_email",
-    "SELECT id, password_hash, is_admin, active FROM users WHERE lower(email) = lower($1)",
-    NULL, NULL, 0};
+    "SELECT id, password_hash, is_admin, active FROM users WHERE lower(email) = lower($1)", NULL,
+    NULL, 0};
 
 static const struct store_q q_token_insert = {
     "tokens.insert",

@@ -68,7 +68,7 @@ static void test_throttle(void **state)
         throttle_hit(t, "a", 10);
     assert_int_equal(throttle_blocked(t, "a", 20, &retry), 1);
     assert_int_equal(retry, 990);
-    assert_int_equal(throttle_blocked(t, "b", 20, NULL), 0); /* keys are separate */
+    assert_int_equal(throttle_blocked(t, "b", 20, NULL), 0);   /* keys are separate */
     assert_int_equal(throttle_blocked(t, "a", 1010, NULL), 0); /* the window ended */
     throttle_hit(t, "b", 0);
     throttle_hit(t, "b", 0);
@@ -96,19 +96,19 @@ struct basic_case {
 };
 
 static const struct basic_case basic_cases[] = {
-    {"Basic Y2xpX2FiYzpzM2NyZXQ=", SH_OK, "cli_abc", "s3cret"},        /* cli_abc:s3cret */
-    {"basic   Y2xpX2FiYzpzM2NyZXQ=  ", SH_OK, "cli_abc", "s3cret"},    /* case, spaces */
-    {"Basic YSUyMGI6YyUzQWQrZQ==", SH_OK, "a b", "c:d e"},            /* a%20b:c%3Ad+e */
-    {"Basic OnB3", SH_OK, "", "pw"},                                   /* :pw */
-    {"Basic dXNlcjo=", SH_OK, "user", ""},                             /* user: */
+    {"Basic Y2xpX2FiYzpzM2NyZXQ=", SH_OK, "cli_abc", "s3cret"},     /* cli_abc:s3cret */
+    {"basic   Y2xpX2FiYzpzM2NyZXQ=  ", SH_OK, "cli_abc", "s3cret"}, /* case, spaces */
+    {"Basic YSUyMGI6YyUzQWQrZQ==", SH_OK, "a b", "c:d e"},          /* a%20b:c%3Ad+e */
+    {"Basic OnB3", SH_OK, "", "pw"},                                /* :pw */
+    {"Basic dXNlcjo=", SH_OK, "user", ""},                          /* user: */
     {"Bearer abc", SH_ENOTFOUND, NULL, NULL},
     {"Basicabc", SH_ENOTFOUND, NULL, NULL},
     {"Basic", SH_EINVAL, NULL, NULL},
     {"Basic !!!", SH_EINVAL, NULL, NULL},
-    {"Basic dXNlcg==", SH_EINVAL, NULL, NULL},                         /* user (no colon) */
-    {"Basic YSUwMDpi", SH_EINVAL, NULL, NULL},                         /* a%00:b */
-    {"Basic YSV6ejpi", SH_EINVAL, NULL, NULL},                         /* a%zz:b */
-    {"Basic YSU6Yg==", SH_EINVAL, NULL, NULL},                         /* a%:b */
+    {"Basic dXNlcg==", SH_EINVAL, NULL, NULL}, /* user (no colon) */
+    {"Basic YSUwMDpi", SH_EINVAL, NULL, NULL}, /* a%00:b */
+    {"Basic YSV6ejpi", SH_EINVAL, NULL, NULL}, /* a%zz:b */
+    {"Basic YSU6Yg==", SH_EINVAL, NULL, NULL}, /* a%:b */
 };
 
 static void test_basic_auth(void **state)
