@@ -149,6 +149,11 @@ int mailer_send(struct mailer *m, const char *to, const char *subject, const cha
                               "was dropped");
         return -1;
     }
+    /* header injection: the address and subject go into header lines */
+    if (strpbrk(to, "\r\n<>") != NULL || strpbrk(subject, "\r\n") != NULL) {
+        LOG_WARNF(m->log, "mailer: refused a message with a malformed address or subject");
+        return -1;
+    }
     clock_fmt_rfc3339(clock_now_ms(), date, sizeof(date));
     size_t cap = strlen(to) + strlen(subject) + strlen(body) + strlen(m->from) + 256;
     char *text = xmalloc(cap);

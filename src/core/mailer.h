@@ -22,8 +22,8 @@ struct mailer *mailer_new(const char *url, const char *from, const struct log *l
 /* Sends what is queued (each with a 10 s timeout), stops the worker and frees. NULL no-op. */
 void mailer_free(struct mailer *m);
 
-/* Queues a plain-text message (copied). Returns 0, or -1 when the queue is full or the
- * mailer has no server. Any thread. */
+/* Queues a plain-text message (copied). Returns 0, or -1 when the queue is full, the mailer
+ * has no server, or to/subject hold a line break or angle bracket. Any thread. */
 int mailer_send(struct mailer *m, const char *to, const char *subject, const char *body);
 
 /* 1 when an SMTP server is configured. */

@@ -3,6 +3,7 @@
  * (core/password), the failure throttle (core/throttle), HTTP Basic client authentication
  * (lib/basic_auth) and the token shapes (core/token).
  */
+#include "api/identity.h"
 #include "core/password.h"
 #include "core/throttle.h"
 #include "core/token.h"
@@ -142,6 +143,26 @@ static void test_basic_auth(void **state)
     arena_release(&a);
 }
 
+static void test_email_shape(void **state)
+{
+    (void)state;
+    char longaddr[300];
+    memset(longaddr, 'a', sizeof(longaddr) - 1);
+    longaddr[sizeof(longaddr) - 1] = '\0';
+    longaddr[10] = '@';
+    assert_null(ident_email_problem("a@b.c"));
+    assert_null(ident_email_problem("First.Last+tag@example.co.uk"));
+    assert_non_null(ident_email_problem(""));
+    assert_non_null(ident_email_problem("nobody"));
+    assert_non_null(ident_email_problem("@example.com"));
+    assert_non_null(ident_email_problem("a@"));
+    assert_non_null(ident_email_problem("a@b@c"));
+    assert_non_null(ident_email_problem("a b@c.d"));
+    assert_non_null(ident_email_problem("a@c.d\r\nBcc: x@y.z"));
+    assert_non_null(ident_email_problem("<a@c.d>"));
+    assert_non_null(ident_email_problem(longaddr));
+}
+
 static void test_token_shapes(void **state)
 {
     (void)state;
@@ -164,7 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy),       cmocka_unit_test(test_hash_verify),
         cmocka_unit_test(test_throttle),     cmocka_unit_test(test_basic_auth),
-        cmocka_unit_test(test_token_shapes),
+        cmocka_unit_test(test_token_shapes), cmocka_unit_test(test_email_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
