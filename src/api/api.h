@@ -16,6 +16,7 @@ struct auth_cache;
 struct token_cache;
 struct credcache;
 struct sealer;
+struct identity;
 
 struct api {
     struct store *store;
@@ -27,6 +28,7 @@ struct api {
     struct credcache *creds;
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
     const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
+    struct identity *identity;   /* token lifetimes, login throttles, mailer (api/identity.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
 };
 
@@ -118,6 +120,36 @@ int api_routes_update(struct http_req *r);
 int api_routes_delete(struct http_req *r);
 int api_dispatch_get(struct http_req *r);
 int api_dispatch_update(struct http_req *r);
+/* identity (api/oauth.c, users.c, reset.c, projects.c, audit_api.c) */
+int api_auth_refresh(struct http_req *r);
+int api_auth_logout(struct http_req *r);
+int api_admin_users_create(struct http_req *r);
+int api_admin_users_list(struct http_req *r);
+int api_admin_users_get(struct http_req *r);
+int api_admin_users_update(struct http_req *r);
+int api_admin_users_delete(struct http_req *r);
+int api_me_get(struct http_req *r);
+int api_me_update(struct http_req *r);
+int api_me_password(struct http_req *r);
+int api_me_verify_email(struct http_req *r);
+int api_auth_reset_request(struct http_req *r);
+int api_auth_reset_confirm(struct http_req *r);
+int api_auth_verify_confirm(struct http_req *r);
+int api_admin_projects_create(struct http_req *r);
+int api_admin_projects_list(struct http_req *r);
+int api_admin_projects_get(struct http_req *r);
+int api_admin_projects_update(struct http_req *r);
+int api_admin_projects_delete(struct http_req *r);
+int api_projects_mine(struct http_req *r);
+int api_members_list(struct http_req *r);
+int api_members_add(struct http_req *r);
+int api_members_update(struct http_req *r);
+int api_members_delete(struct http_req *r);
+int api_clients_create(struct http_req *r);
+int api_clients_list(struct http_req *r);
+int api_clients_delete(struct http_req *r);
+int api_admin_audit(struct http_req *r);
+int api_project_audit(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

@@ -85,7 +85,7 @@ int auth_token_verify(struct api *api, const char *token, struct principal *out)
     if (st != SH_OK)
         return st;
     if (t.kind != TOKEN_ACCESS || t.revoked_at != 0 || t.expires_at <= clock_now_ms() ||
-        !t.user_active)
+        !t.user_active || !t.project_live)
         return SH_ENOTFOUND;
     memset(out, 0, sizeof(*out));
     snprintf(out->token_id, sizeof(out->token_id), "%s", t.id);

@@ -10,7 +10,7 @@
 #include "core/engine.h"
 #include "core/health.h"
 #include "core/route.h"
-#include "core/throttle.h"
+#include "core/tbucket.h"
 #include "providers/provider.h"
 
 #include <pthread.h>

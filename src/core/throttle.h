@@ -1,43 +1,31 @@
 /*
- * throttle.h — per-credential send pacing: a token bucket counting message segments
- * (settings `tps`), and a backoff that a `throttled` answer from the provider starts (the
- * credential pauses, doubling up to a cap, and the pause ends with the next success).
- * Pure: the caller passes the time (ms). Not thread-safe (the engine thread owns it).
+ * throttle.h — in-memory failure counters per key (an e-mail address, a source address):
+ * a fixed window of window_ms in which at most max events are allowed. Keys are hashed with
+ * a per-instance random key (SipHash), so a caller cannot aim collisions at another key.
+ * The table is bounded (THROTTLE_SLOTS); when full, the oldest window is evicted. Counters
+ * are per process (a cluster multiplies the limit by its node count). Thread-safe.
  */
 #ifndef SH_CORE_THROTTLE_H
 #define SH_CORE_THROTTLE_H
 
 #include <stdint.h>
 
-#define THROTTLE_BACKOFF_MIN_MS 100
-#define THROTTLE_BACKOFF_MAX_MS 10000
+#define THROTTLE_SLOTS 4096
 
-struct tbucket {
-    double rate;   /* tokens (segments) per second; 0 = unlimited */
-    double burst;  /* most tokens kept */
-    double tokens; /* may go below zero after a message longer than the burst */
-    int64_t last;  /* ms of the last refill */
-    int64_t paused_until;
-    int64_t backoff_ms; /* current pause after `throttled`, 0 when none */
-};
+struct throttle;
 
-/* A bucket of rate segments per second (0 = unlimited), full at now. */
-void tbucket_init(struct tbucket *b, double rate, int64_t now);
+/* Returns new (throttle_free). max >= 1, window_ms >= 1. */
+struct throttle *throttle_new(int max, int64_t window_ms);
+void throttle_free(struct throttle *t);
 
-/* Changes the rate, keeping the tokens (capped by the new burst). */
-void tbucket_set_rate(struct tbucket *b, double rate, int64_t now);
+/* 1 when key already had max events in its current window (then *retry_ms, may be NULL,
+ * says when the window ends), 0 otherwise. now in ms. Records nothing. */
+int throttle_blocked(struct throttle *t, const char *key, int64_t now, int64_t *retry_ms);
 
-/*
- * Takes n segments at now. Returns 0 when taken, else how many ms to wait before asking
- * again (nothing taken). A message longer than the burst is taken from a full bucket and
- * leaves it in debt, so the average rate holds.
- */
-int64_t tbucket_take(struct tbucket *b, int64_t now, int n);
+/* Records one event for key. */
+void throttle_hit(struct throttle *t, const char *key, int64_t now);
 
-/* The provider answered `throttled`: pause the credential (growing backoff). */
-void tbucket_throttled(struct tbucket *b, int64_t now);
-
-/* The provider accepted a submit: the backoff is over. */
-void tbucket_ok(struct tbucket *b);
+/* Forgets key (e.g. after a successful login). */
+void throttle_clear(struct throttle *t, const char *key);
 
 #endif

@@ -10,7 +10,16 @@
 
 static const char *prefix_of(enum token_kind kind)
 {
-    return kind == TOKEN_ACCESS ? "sha_" : "shr_";
+    switch (kind) {
+    case TOKEN_ACCESS:
+        return "sha_";
+    case TOKEN_REFRESH:
+        return "shr_";
+    case TOKEN_CLIENT_SECRET:
+        return "shc_";
+    default:
+        return "shu_";
+    }
 }
 
 void token_generate(enum token_kind kind, char *out, size_t cap)

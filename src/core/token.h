@@ -10,7 +10,10 @@
 
 #define TOKEN_MAX 64
 
-enum token_kind { TOKEN_ACCESS, TOKEN_REFRESH };
+/* ACCESS and REFRESH are the values of tokens.kind; the others are never stored in it.
+ * CLIENT_SECRET: "shc_…", a client_credentials secret; EMAIL: "shu_…", a single-use e-mailed
+ * token (password reset, address verification). */
+enum token_kind { TOKEN_ACCESS, TOKEN_REFRESH, TOKEN_CLIENT_SECRET, TOKEN_EMAIL };
 
 /* Writes a new random token of kind into out (cap >= TOKEN_MAX). */
 void token_generate(enum token_kind kind, char *out, size_t cap);

@@ -27,6 +27,9 @@ enum opt_id {
     OPT_WEBHOOK_GIVE_UP,
     OPT_WEBHOOK_TIMEOUT,
     OPT_STRIPE_SECRET,
+    OPT_SMTP_URL,
+    OPT_SMTP_FROM,
+    OPT_ACCESS_TTL,
     OPT__COUNT
 };
 
@@ -46,6 +49,9 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_WEBHOOK_TIMEOUT] = {"webhook-timeout", "SMSHUB_WEBHOOK_TIMEOUT"},
     /* a secret: environment only, never a flag (flags show in ps) */
     [OPT_STRIPE_SECRET] = {NULL, "SMSHUB_STRIPE_WEBHOOK_SECRET"},
+    [OPT_SMTP_URL] = {"smtp-url", "SMSHUB_SMTP_URL"},
+    [OPT_SMTP_FROM] = {"smtp-from", "SMSHUB_SMTP_FROM"},
+    [OPT_ACCESS_TTL] = {"access-token-ttl", "SMSHUB_ACCESS_TOKEN_TTL"},
 };
 
 /* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
@@ -183,6 +189,26 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         }
         snprintf(cfg->stripe_secret, sizeof(cfg->stripe_secret), "%s", v);
         return SH_OK;
+    case OPT_SMTP_URL:
+        if (strlen(v) >= sizeof(cfg->smtp_url) ||
+            (*v != '\0' && strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0))
+            goto bad;
+        snprintf(cfg->smtp_url, sizeof(cfg->smtp_url), "%s", v);
+        return SH_OK;
+    case OPT_SMTP_FROM:
+        if (strlen(v) >= sizeof(cfg->smtp_from) || strchr(v, '@') == NULL ||
+            strpbrk(v, "\r\n<>") != NULL)
+            goto bad;
+        snprintf(cfg->smtp_from, sizeof(cfg->smtp_from), "%s", v);
+        return SH_OK;
+    case OPT_ACCESS_TTL: {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || n < 1 || n > 86400)
+            goto bad;
+        cfg->access_ttl_s = (int)n;
+        return SH_OK;
+    }
     case OPT__COUNT:
         break;
     }
@@ -200,6 +226,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
     snprintf(cfg->master_key_file, sizeof(cfg->master_key_file), "./data/master.key");
     cfg->log_level = LOG_INFO;
     cfg->sync_full = 1;
+    cfg->access_ttl_s = 900;
     cfg->max_retries = 3;
     cfg->backoff_ms[0] = 30000;
     cfg->backoff_ms[1] = 120000;

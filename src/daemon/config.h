@@ -10,6 +10,9 @@
  *   SMSHUB_DB_SYNC          --db-sync full|normal full
  *   SMSHUB_PORT_FILE        --port-file P         (unset) write the bound port there
  *   SMSHUB_RETRY_BACKOFF    --retry-backoff LIST  30s,2m,8m (retries after a temporary failure)
+ *   SMSHUB_SMTP_URL         --smtp-url URL        (unset) smtp://host:port for reset/verify mail
+ *   SMSHUB_SMTP_FROM        --smtp-from ADDR      smshub@localhost
+ *   SMSHUB_ACCESS_TOKEN_TTL --access-token-ttl S  900 (seconds an OAuth2 access token lives)
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
  *   SMSHUB_HEALTH_COOLDOWN  --health-cooldown D   30s (a DOWN credential waits before a probe)
  *   SMSHUB_WEBHOOK_BACKOFF  --webhook-backoff L   10s,30s,2m,10m,30m,1h (callback retries; the
@@ -32,6 +35,9 @@ struct config {
     char port_file[512];
     char simulator_log[512];
     char stripe_secret[256];
+    char smtp_url[256];
+    char smtp_from[256];
+    int access_ttl_s;
     enum log_level log_level;
     int http_threads;
     int sync_full;

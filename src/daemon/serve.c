@@ -4,6 +4,7 @@
  * engine, flush and close the store.
  */
 #include "api/api.h"
+#include "api/identity.h"
 #include "api/auth.h"
 #include "api/auth_token.h"
 #include "core/credcache.h"
@@ -145,6 +146,7 @@ int cmd_serve(int argc, char **argv)
     struct store_cfg scfg;
     struct engine_cfg ecfg;
     struct http_cfg hcfg;
+    struct identity_cfg icfg;
     char owner[ID_MAX + 72];
     sigset_t sigs;
 
@@ -262,6 +264,9 @@ int cmd_serve(int argc, char **argv)
     api.creds = credcache_new(store);
     api.sealer = &sealer;
     api.stripe_secret = cfg.stripe_secret[0] != '\0' ? cfg.stripe_secret : NULL;
+    icfg = (struct identity_cfg){
+        .access_ttl_s = cfg.access_ttl_s, .smtp_url = cfg.smtp_url, .smtp_from = cfg.smtp_from};
+    api.identity = identity_new(&icfg, &lg);
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -324,6 +329,7 @@ out:
     store_close(store);
     auth_cache_free(api.auth);
     token_cache_free(api.tokens);
+    identity_free(api.identity);
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));

@@ -10,8 +10,8 @@
 
 static const struct store_q q_user_by_email = {
     "tokens.user_by_email",
-    "SELECT id, password_hash, is_admin, active FROM users WHERE lower(email) = lower($1)",
-    NULL, NULL, 0};
+    "SELECT id, password_hash, is_admin, active FROM users WHERE lower(email) = lower($1)", NULL,
+    NULL, 0};
 
 static const struct store_q q_token_insert = {
     "tokens.insert",
@@ -22,8 +22,10 @@ static const struct store_q q_token_insert = {
 static const struct store_q q_token_find = {
     "tokens.find",
     "SELECT t.id, t.family_id, t.user_id, t.project_id, t.client_id, t.scopes, t.kind, "
-    "t.expires_at, t.used_at, t.revoked_at, COALESCE(u.is_admin, 0), COALESCE(u.active, 1) "
-    "FROM tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+    "t.expires_at, t.used_at, t.revoked_at, COALESCE(u.is_admin, 0), COALESCE(u.active, 1), "
+    "CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 0 END "
+    "FROM tokens t LEFT JOIN users u ON u.id = t.user_id "
+    "LEFT JOIN projects p ON p.id = t.project_id WHERE t.token_hash = $1",
     NULL, NULL, 0};
 
 static const struct store_q q_membership = {
@@ -61,6 +63,23 @@ int store_user_by_email(struct store *s, const char *email, struct store_user_au
     }
     arena_release(&ar);
     return st;
+}
+
+void store_token_insert_step(struct store_step *step, struct store_args *args,
+                             const struct store_token *t)
+{
+    memset(args, 0, sizeof(*args));
+    store_arg_text(args, t->id);
+    store_arg_int(args, t->kind);
+    store_arg_blob(args, t->hash, 32);
+    store_arg_text(args, t->family_id);
+    store_arg_text(args, t->user_id);
+    store_arg_text(args, t->project_id);
+    store_arg_text(args, t->client_id);
+    store_arg_text(args, t->scopes != NULL ? t->scopes : "");
+    store_arg_int(args, t->created_at);
+    store_arg_int(args, t->expires_at);
+    *step = (struct store_step){&q_token_insert, args, NULL};
 }
 
 int store_tokens_insert(struct store *s, const struct store_token *t, size_t n)
@@ -118,6 +137,7 @@ int store_token_find(struct store *s, const unsigned char hash[32], struct store
         out->revoked_at = store_cell_int(&r, 0, 9);
         out->user_is_admin = (int)store_cell_int(&r, 0, 10);
         out->user_active = (int)store_cell_int(&r, 0, 11);
+        out->project_live = (int)store_cell_int(&r, 0, 12);
     }
     arena_release(&ar);
     return st;

@@ -30,6 +30,10 @@ struct store_token {
     int64_t created_at, expires_at;
 };
 
+/* Fills step to insert t (borrowed, like args, until store_write returns). */
+void store_token_insert_step(struct store_step *step, struct store_args *args,
+                             const struct store_token *t);
+
 /* Inserts n tokens in one transaction. SH_OK or an error. */
 int store_tokens_insert(struct store *s, const struct store_token *t, size_t n);
 
@@ -45,7 +49,8 @@ struct store_token_auth {
     int64_t used_at;    /* 0 = never */
     int64_t revoked_at; /* 0 = live */
     int user_is_admin;
-    int user_active; /* 1 when the token has no user */
+    int user_active;  /* 1 when the token has no user */
+    int project_live; /* 1 when the token has no project or its project is not deleted */
 };
 
 /* The token with this hash (any state: the caller checks expiry and revocation). */

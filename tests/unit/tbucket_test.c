@@ -1,5 +1,5 @@
 /*
- * throttle_test.c — unit tests for core/throttle: the token bucket counts segments, holds its
+ * tbucket_test.c — unit tests for core/throttle: the token bucket counts segments, holds its
  * rate over a simulated second, lets a long message through from a full bucket (debt), and a
  * `throttled` answer pauses the credential with a doubling, capped backoff.
  */
@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "core/throttle.h"
+#include "core/tbucket.h"
 
 static void test_unlimited(void **state)
 {
