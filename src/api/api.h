@@ -15,6 +15,7 @@ struct engine;
 struct auth_cache;
 struct credcache;
 struct sealer;
+struct guard;
 
 struct api {
     struct store *store;
@@ -24,6 +25,7 @@ struct api {
     struct auth_cache *auth;
     struct credcache *creds;
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
+    struct guard *guard;         /* allowlists, signing, rate limits, quotas (api/guard.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
 };
 
@@ -74,6 +76,19 @@ int api_messages_list(struct http_req *r);
 int api_healthz(struct http_req *r);
 int api_readyz(struct http_req *r);
 int api_openapi(struct http_req *r);
+/* API keys, request security, limits (api/keys.c, security.c, limits.c) */
+int api_keys_create(struct http_req *r);
+int api_keys_list(struct http_req *r);
+int api_keys_get(struct http_req *r);
+int api_keys_revoke(struct http_req *r);
+int api_keys_rotate(struct http_req *r);
+int api_security_get(struct http_req *r);
+int api_security_patch(struct http_req *r);
+int api_security_secret(struct http_req *r);
+int api_limits_get(struct http_req *r);
+int api_limits_patch(struct http_req *r);
+int api_global_limits_get(struct http_req *r);
+int api_global_limits_patch(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

@@ -1,6 +1,7 @@
 /* config.c — see config.h. */
 #include "daemon/config.h"
 #include "api/http.h"
+#include "core/cidr.h"
 #include "lib/err.h"
 
 #include <stdio.h>
@@ -22,6 +23,8 @@ enum opt_id {
     OPT_PORT_FILE,
     OPT_RETRY_BACKOFF,
     OPT_SIMULATOR_LOG,
+    OPT_TRUSTED_PROXIES,
+    OPT_RATE_LIMIT_RPS,
     OPT__COUNT
 };
 
@@ -35,6 +38,8 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_PORT_FILE] = {"port-file", "SMSHUB_PORT_FILE"},
     [OPT_RETRY_BACKOFF] = {"retry-backoff", "SMSHUB_RETRY_BACKOFF"},
     [OPT_SIMULATOR_LOG] = {NULL, "SMSHUB_SIMULATOR_LOG"},
+    [OPT_TRUSTED_PROXIES] = {"trusted-proxies", "SMSHUB_TRUSTED_PROXIES"},
+    [OPT_RATE_LIMIT_RPS] = {"rate-limit-rps", "SMSHUB_RATE_LIMIT_RPS"},
 };
 
 int config_parse_backoff(const char *s, int64_t *out, int *n)
@@ -136,6 +141,21 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
             goto bad;
         snprintf(cfg->simulator_log, sizeof(cfg->simulator_log), "%s", v);
         return SH_OK;
+    case OPT_TRUSTED_PROXIES: {
+        struct cidr_list l;
+        if (strlen(v) >= sizeof(cfg->trusted_proxies) || cidr_list_parse(v, &l, NULL) != SH_OK)
+            goto bad;
+        snprintf(cfg->trusted_proxies, sizeof(cfg->trusted_proxies), "%s", v);
+        return SH_OK;
+    }
+    case OPT_RATE_LIMIT_RPS: {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000000LL)
+            goto bad;
+        cfg->rate_limit_rps = n;
+        return SH_OK;
+    }
     case OPT__COUNT:
         break;
     }

@@ -10,6 +10,9 @@
  *   SMSHUB_DB_SYNC          --db-sync full|normal full
  *   SMSHUB_PORT_FILE        --port-file P         (unset) write the bound port there
  *   SMSHUB_RETRY_BACKOFF    --retry-backoff LIST  30s,2m,8m (retries after a temporary failure)
+ *   SMSHUB_TRUSTED_PROXIES  --trusted-proxies L   (none) CIDR list whose X-Forwarded-For is believed
+ *   SMSHUB_RATE_LIMIT_RPS   --rate-limit-rps N    0 (none) global requests/s per node, unless
+ *                                                 the admin API set one
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
  */
 #ifndef SH_DAEMON_CONFIG_H
@@ -24,6 +27,8 @@ struct config {
     char master_key_file[512];
     char port_file[512];
     char simulator_log[512];
+    char trusted_proxies[2049];
+    int64_t rate_limit_rps;
     enum log_level log_level;
     int http_threads;
     int sync_full;

@@ -5,6 +5,7 @@
  */
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/guard.h"
 #include "core/credcache.h"
 #include "core/engine.h"
 #include "core/phone.h"
@@ -180,6 +181,15 @@ int cmd_serve(int argc, char **argv)
     api.auth = auth_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
+    {
+        struct guard_cfg gcfg = {.trusted_proxies = cfg.trusted_proxies,
+                                 .default_rps = cfg.rate_limit_rps};
+        api.guard = guard_new(store, &lg, &sealer, &gcfg);
+        if (api.guard == NULL) {
+            cmd_error("invalid trusted proxies \"%.64s\"", cfg.trusted_proxies);
+            goto out;
+        }
+    }
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -206,6 +216,7 @@ int cmd_serve(int argc, char **argv)
             log_msg(&lg, LOG_INFO, NULL, "signal %d: stopping", sig);
             break;
         }
+        guard_tick(api.guard, clock_now_ms());
         if (clock_now_ms() >= next_maintenance) {
             maintenance(store, &lg);
             next_maintenance = clock_now_ms() + MAINTENANCE_EVERY_MS;
@@ -221,10 +232,13 @@ out:
             usleep(10000);
         http_stop(http);
     }
+    if (api.guard != NULL)
+        guard_flush(api.guard); /* the last-use times and counts still in memory */
     if (engine != NULL)
         engine_stop(engine, ENGINE_DRAIN_MS);
     engine_free(engine);
     store_close(store);
+    guard_free(api.guard);
     auth_cache_free(api.auth);
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
