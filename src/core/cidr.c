@@ -44,6 +44,7 @@ int cidr_parse(const char *s, size_t n, struct cidr *out)
 
     if (parse_addr(s, alen, out) != SH_OK)
         goto bad;
+    int mapped = !out->v6 && memchr(s, ':', alen) != NULL; /* ::ffff:a.b.c.d */
     max = out->v6 ? 128 : 32;
     bits = max;
     if (slash != NULL) {
@@ -57,14 +58,14 @@ int cidr_parse(const char *s, size_t n, struct cidr *out)
                 goto bad;
             bits = bits * 10 + (c - '0');
         }
-        if (bits > max)
-            goto bad;
-        /* a mapped address with a prefix counts its bits on the IPv6 scale */
-        if (!out->v6 && memchr(s, ':', alen) != NULL) {
-            if (bits < 96)
+        /* a mapped address counts its prefix on the IPv6 scale */
+        if (mapped) {
+            if (bits < 96 || bits > 128)
                 goto bad;
             bits -= 96;
         }
+        if (bits > max)
+            goto bad;
     }
     out->bits = bits;
     for (int i = bits; i < max; i++)
