@@ -1,0 +1,48 @@
+"""21-scopes-walk: walks the route table (`smshub routes --json`) so a new route is covered
+by itself: every route with a scope refuses a key of the same project that holds every other
+scope (403 insufficient_scope) and lets one holding it past the scope check; administrators'
+routes refuse API keys (403); every scope in the table is one a key can be given."""
+from harness import check, check_eq, main
+from sec import create_key, fill, routes
+
+ALL = None
+
+
+def test(hub):
+    hub.start()
+    pid = hub.project_id
+    table = routes(hub)
+    check(len(table) >= 10, "route table %r" % table)
+    # the scopes a key may hold: the bootstrap key holds all of them
+    r = hub.request("GET", "/v1/projects/%s/api-keys" % pid)
+    check_eq(r.status, 200, "list keys")
+    known = [k for k in r.json["data"] if k["name"] == "bootstrap"][0]["scopes"]
+    values = {"id": pid, "*": "zz_nothing_here"}
+    seen = 0
+    for rt in table:
+        method, pattern, scope = rt["method"], rt["pattern"], rt.get("scope")
+        path = fill(pattern, values)
+        body = {} if method in ("POST", "PATCH", "PUT") else None
+        if "admin" in rt["flags"]:
+            r = hub.request(method, path, body)
+            check_eq(r.status, 403, "%s %s with an API key (%r)" % (method, pattern, r))
+            check_eq(r.json["code"], "admin_required", "%s %s code" % (method, pattern))
+            continue
+        if scope is None:
+            continue
+        check(scope in known, "%s %s uses scope %s that no key can hold" % (method, pattern,
+                                                                            scope))
+        seen += 1
+        others = [s for s in known if s != scope]
+        without = create_key(hub, pid, others, name="without " + scope).json["key"]
+        r = hub.request(method, path, body, key=without)
+        check_eq(r.status, 403, "%s %s without %s (%r)" % (method, pattern, scope, r))
+        check_eq(r.json["code"], "insufficient_scope", "%s %s code" % (method, pattern))
+        only = create_key(hub, pid, [scope], name="only " + scope).json["key"]
+        r = hub.request(method, path, body, key=only)
+        check(r.status not in (401, 403), "%s %s with only %s: %r" % (method, pattern, scope, r))
+    check(seen >= 8, "only %d scoped routes walked" % seen)
+
+
+if __name__ == "__main__":
+    main(test)

@@ -1,0 +1,56 @@
+"""22-cross-tenant: project B's key (every scope) against every route of the route table
+(`smshub routes --json`, so a new route is covered by itself) with project A's ids in every
+path parameter — A's project, messages, API keys, credential — answers 403 or 404, never
+A's data; routes without parameters never show A's ids; A's objects are unchanged after."""
+from harness import check, main
+from sec import create_key, create_project, fill, routes
+
+
+def test(hub):
+    hub.start()
+    a_pid = hub.project_id
+    a_msg = hub.send(text="tenant A secret text").json["id"]
+    a_key = create_key(hub, a_pid, ["messages:read"], name="A's key").json
+    a_ids = {"project": a_pid, "message": a_msg, "key": a_key["id"],
+             "credential": hub.credential_id, "bootstrap_key": hub.boot["api_key_id"]}
+    b = create_project(hub, "Project B")
+    b_key = b["api_key"]
+    check(b["credential_id"], "create-project attached a simulator credential")
+    b_msg = hub.send(text="tenant B", key=b_key).json["id"]
+    a_vals = set(a_ids.values())
+    walked = 0
+    for rt in routes(hub):
+        method, pattern = rt["method"], rt["pattern"]
+        if "auth" not in rt["flags"]:
+            continue
+        body = {} if method in ("POST", "PATCH", "PUT") else None
+        nparams = pattern.count("{")
+        if nparams == 0:
+            if method != "GET":
+                continue  # creates B's own objects; nothing of A's to reach
+            r = hub.request(method, pattern, key=b_key)
+            for v in a_vals:
+                check(v.encode() not in r.raw, "%s %s shows A's %s: %r" % (method, pattern, v, r))
+            continue
+        # every combination of A's ids in the parameters; the project parameter also gets B's
+        # own project so the inner ids are tried behind a project B can reach
+        combos = [{"*": v, "id": v} for v in a_vals]
+        if pattern.startswith("/v1/projects/{id}") and nparams >= 2:
+            combos += [{"id": b["project_id"], "*": v} for v in a_vals]
+        for vals in combos:
+            path = fill(pattern, vals)
+            r = hub.request(method, path, body, key=b_key)
+            walked += 1
+            check(r.status in (403, 404), "%s %s as B: %d %r" % (method, path, r.status, r.raw))
+            check(b"tenant A secret text" not in r.raw, "A's message leaks via %s" % path)
+    check(walked >= 20, "only %d cross-tenant requests" % walked)
+    # A is untouched: its key works and is not revoked or replaced, its message is there
+    r = hub.request("GET", "/v1/messages/" + a_msg, key=a_key["key"])
+    check(r.status == 200, "A's key still works (%r)" % r)
+    k = hub.request("GET", "/v1/projects/%s/api-keys/%s" % (a_pid, a_key["id"])).json
+    check(k["revoked_at"] is None and k["replaced_by"] is None, "A's key changed: %r" % k)
+    check(hub.request("GET", "/v1/messages/" + b_msg).status == 404, "A reading B's message")
+
+
+if __name__ == "__main__":
+    main(test)
