@@ -40,7 +40,7 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 test: test-fast test-asan
 
 FUZZ_BUILD ?= build-fuzz
-FUZZ_TARGETS = encoding phone message smpp_frame smpp_receipt
+FUZZ_TARGETS = encoding phone message smpp_frame smpp_receipt cidr reqsign
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true \

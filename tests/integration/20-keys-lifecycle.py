@@ -5,7 +5,7 @@ stops it, last_used_at is written (batched), and every change is audited."""
 import time
 
 from harness import check, check_eq, main
-from sec import create_key, wait_until
+from sec import create_key, stop_clean, wait_until
 
 
 def ok(hub, key):
@@ -143,6 +143,8 @@ def test(hub):
     text = repr(rows)
     for s in (k["key"], old["key"], new["key"], mgr["key"]):
         check(s not in text, "a secret is in the audit log")
+
+    stop_clean(hub)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ by itself: every route with a scope refuses a key of the same project that holds
 scope (403 insufficient_scope) and lets one holding it past the scope check; administrators'
 routes refuse API keys (403); every scope in the table is one a key can be given."""
 from harness import check, check_eq, main
-from sec import create_key, fill, routes
+from sec import create_key, fill, routes, stop_clean
 
 ALL = None
 
@@ -42,6 +42,8 @@ def test(hub):
         r = hub.request(method, path, body, key=only)
         check(r.status not in (401, 403), "%s %s with only %s: %r" % (method, pattern, scope, r))
     check(seen >= 8, "only %d scoped routes walked" % seen)
+
+    stop_clean(hub)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 path parameter — A's project, messages, API keys, credential — answers 403 or 404, never
 A's data; routes without parameters never show A's ids; A's objects are unchanged after."""
 from harness import check, main
-from sec import create_key, create_project, fill, routes
+from sec import create_key, create_project, fill, routes, stop_clean
 
 
 def test(hub):
@@ -50,6 +50,8 @@ def test(hub):
     k = hub.request("GET", "/v1/projects/%s/api-keys/%s" % (a_pid, a_key["id"])).json
     check(k["revoked_at"] is None and k["replaced_by"] is None, "A's key changed: %r" % k)
     check(hub.request("GET", "/v1/messages/" + b_msg).status == 404, "A reading B's message")
+
+    stop_clean(hub)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import json
 import time
 
 from harness import check, check_eq, idem, main
-from sec import create_key, sign
+from sec import create_key, sign, stop_clean
 
 WRONG = "shs_" + "A" * 43
 
@@ -120,6 +120,8 @@ def test(hub):
     check(acts.count("project.signing_secret.rotate") == 2 and
           "project.security.update" in acts, "audit %r" % acts)
     check(secret not in repr(audit) and secret2 not in repr(audit), "secret in the audit log")
+
+    stop_clean(hub)
 
 
 if __name__ == "__main__":

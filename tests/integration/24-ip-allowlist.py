@@ -3,7 +3,7 @@ outside → 403 ip_not_allowed on every route of the project, inside → allowed
 X-Forwarded-For is believed only from a trusted proxy (--trusted-proxies), taking the
 rightmost untrusted hop, and that address is the one audited."""
 from harness import check, check_eq, main, now_ms
-from sec import wait_until
+from sec import stop_clean, wait_until
 
 
 def test(hub):
@@ -57,6 +57,8 @@ def test(hub):
     hub.write_db([("UPDATE projects SET ip_allowlist = '', updated_at = ? WHERE id = ?",
                    (now_ms(), pid))])
     wait_until(lambda: status("198.51.100.7") == 200, 3, "empty list")
+
+    stop_clean(hub)
 
 
 if __name__ == "__main__":

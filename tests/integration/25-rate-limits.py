@@ -6,7 +6,7 @@ counted in project_counters (kept across a restart); idempotent replays do not c
 import time
 
 from harness import check, check_eq, idem, main, now_ms
-from sec import create_key, wait_until
+from sec import create_key, stop_clean, wait_until
 
 HDRS = ("limit", "remaining", "reset")
 
@@ -112,6 +112,8 @@ def test(hub):
                    (now_ms(), pid))])
     wait_until(lambda: hub.send(text="room again", expect=None).status == 202, 3,
                "sending once the quota is raised")
+
+    stop_clean(hub)
 
 
 if __name__ == "__main__":

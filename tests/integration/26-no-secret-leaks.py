@@ -6,7 +6,7 @@ import os
 
 import harness
 from harness import check, check_eq, main
-from sec import create_key, sign, wait_until
+from sec import create_key, sign, stop_clean, wait_until
 
 SEEN = []
 
@@ -54,7 +54,7 @@ def test(hub):
     hub.request("DELETE", base + "/" + kid1, key=k2)
     hub.request("GET", base)
     hub.request("GET", "/v1/projects/%s/security" % pid)
-    hub.stop()
+    stop_clean(hub)
 
     secrets = [k1, k2, s1, s2]
     for i, r in enumerate(SEEN):

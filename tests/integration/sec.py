@@ -66,3 +66,14 @@ def wait_until(fn, timeout, what, interval=0.02):
         if time.monotonic() - start > timeout:
             check(False, "timed out after %.1f s waiting for %s" % (timeout, what))
         time.sleep(interval)
+
+
+def stop_clean(hub):
+    """Stops the hub and checks it exited 0 without a sanitizer report in its log."""
+    rc = hub.stop()
+    with open(hub.stderr_path, "rb") as f:
+        log = f.read()
+    for bad in (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:"):
+        check(bad not in log, "sanitizer report in the daemon's log:\n%s" % log[-3000:].decode(
+            "utf-8", "replace"))
+    check_eq(rc, 0, "exit code of smshub serve")
