@@ -5,7 +5,8 @@
  * The project is r->principal.project_id (checked by api/auth.c against the path). A key or
  * client may only hand out scopes it holds itself. Lists never show hashes or secrets.
  * Revocation reaches every node within the auth cache's 1 s; rotation makes the old key
- * expire at now + overlap_seconds and records the new key's id in replaced_by.
+ * expire at now + overlap_seconds and records the new key's id in replaced_by. A project
+ * has at most KEYS_LIVE_MAX working keys.
  */
 #include "api/api.h"
 #include "api/jsonbody.h"
@@ -25,6 +26,7 @@
 #define KEY_SCOPES_MAX 32
 #define OVERLAP_MAX_S (30LL * 24 * 3600)
 #define RPS_MAX 1000000
+#define KEYS_LIVE_MAX 200 /* working keys per project */
 
 static int storage_error(struct http_req *r)
 {
@@ -190,6 +192,17 @@ int api_keys_create(struct http_req *r)
     if (fe.n > 0) {
         http_problem(r, 422, "validation_failed", "Validation failed",
                      "one or more fields are invalid", &fe);
+        goto out;
+    }
+    int64_t live = 0;
+    if (store_key_count_live(r->api->store, r->principal.project_id, now, &live) != SH_OK) {
+        storage_error(r);
+        goto out;
+    }
+    if (live >= KEYS_LIVE_MAX) {
+        http_problem(r, 409, "too_many_keys", "Conflict",
+                     "the project has the most working keys it may have; revoke some first",
+                     NULL);
         goto out;
     }
     k.scopes = scopes;

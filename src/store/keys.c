@@ -30,6 +30,12 @@ static const struct store_q q_get = {
     "keys.get", "SELECT " KEY_COLS " FROM api_keys WHERE project_id = $1 AND id = $2", NULL,
     NULL, 0};
 
+static const struct store_q q_count_live = {
+    "keys.count_live",
+    "SELECT count(*) FROM api_keys WHERE project_id = $1 AND revoked_at IS NULL AND "
+    "(expires_at IS NULL OR expires_at > $2)",
+    NULL, NULL, 0};
+
 static const struct store_q q_revoke = {
     "keys.revoke",
     "UPDATE api_keys SET revoked_at = $3 WHERE project_id = $1 AND id = $2 AND revoked_at IS NULL",
@@ -99,6 +105,21 @@ int store_key_get(struct store *s, const char *project_id, const char *key_id, s
     st = store_read(s, &q_get, &args, a, out);
     if (st == SH_OK && out->n == 0)
         st = SH_ENOTFOUND;
+    return st;
+}
+
+int store_key_count_live(struct store *s, const char *project_id, int64_t now, int64_t *n)
+{
+    struct store_args args = {0};
+    struct store_rows rows;
+    struct arena ar;
+    int st;
+    store_arg_text(&args, project_id);
+    store_arg_int(&args, now);
+    arena_init(&ar);
+    st = store_read(s, &q_count_live, &args, &ar, &rows);
+    *n = st == SH_OK ? store_cell_int(&rows, 0, 0) : 0;
+    arena_release(&ar);
     return st;
 }
 

@@ -34,6 +34,9 @@ int store_key_list(struct store *s, const char *project_id, struct arena *a,
 int store_key_get(struct store *s, const char *project_id, const char *key_id, struct arena *a,
                   struct store_rows *out);
 
+/* Number of keys of project_id that still work at now (not revoked, not expired). Blocks. */
+int store_key_count_live(struct store *s, const char *project_id, int64_t now, int64_t *n);
+
 /* Revokes a live key at now. SH_ENOTFOUND when absent or already revoked. Blocks. */
 int store_key_revoke(struct store *s, const char *project_id, const char *key_id, int64_t now,
                      const struct audit_entry *e);

@@ -4,7 +4,7 @@ key fails within about a second, rotation keeps the old key working for the over
 stops it, last_used_at is written (batched), and every change is audited."""
 import time
 
-from harness import check, check_eq, main
+from harness import check, check_eq, main, now_ms
 from sec import create_key, stop_clean, wait_until
 
 
@@ -144,6 +144,20 @@ def test(hub):
     for s in (k["key"], old["key"], new["key"], mgr["key"]):
         check(s not in text, "a secret is in the audit log")
 
+
+    # ---- a cap on working keys per project
+    c = hub.client()
+    for i in range(260):
+        r = c.request("POST", base, {"name": "cap %d" % i, "scopes": ["messages:read"]})
+        if r.status == 409:
+            break
+        check_eq(r.status, 201, "key %d before the cap" % i)
+    check_eq(r.status, 409, "the cap on working keys")
+    check_eq(r.json["code"], "too_many_keys", "code")
+    live = hub.scalar("SELECT count(*) FROM api_keys WHERE project_id = ? AND revoked_at IS NULL "
+                      "AND (expires_at IS NULL OR expires_at > ?)", (pid, now_ms()))
+    check_eq(live, 200, "working keys at the cap")
+    c.close()
     stop_clean(hub)
 
 

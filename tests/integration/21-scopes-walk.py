@@ -28,6 +28,11 @@ def test(hub):
             check_eq(r.status, 403, "%s %s with an API key (%r)" % (method, pattern, r))
             check_eq(r.json["code"], "admin_required", "%s %s code" % (method, pattern))
             continue
+        if "user" in rt["flags"]:
+            r = hub.request(method, path, body)
+            check_eq(r.status, 403, "%s %s (users only) with an API key (%r)" % (method, pattern,
+                                                                              r))
+            continue
         if scope is None:
             continue
         check(scope in known, "%s %s uses scope %s that no key can hold" % (method, pattern,
