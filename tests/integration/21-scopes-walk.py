@@ -2,13 +2,30 @@
 by itself: every route with a scope refuses a key of the same project that holds every other
 scope (403 insufficient_scope) and lets one holding it past the scope check; administrators'
 routes refuse API keys (403); every scope in the table is one a key can be given."""
+import subprocess
+
 from harness import check, check_eq, main
 from sec import create_key, fill, routes, stop_clean
 
 ALL = None
 
 
+def cli_errors(hub):
+    """The two commands' bad input: exit 2 with a message, nothing created."""
+    for args in (["routes", "--yaml"], ["admin", "create-project"],
+                 ["admin", "create-project", "--name", ""],
+                 ["admin", "create-project", "--name", "x" * 101],
+                 ["admin", "create-project", "--name", "ok", "--bogus"]):
+        out = subprocess.run([hub.binary] + args + ["--db", hub.db_url] * (args[0] == "admin"),
+                             capture_output=True, timeout=30, cwd=hub.dir)
+        check_eq(out.returncode, 2, "smshub %r exit code (%r)" % (args, out.stderr))
+        check(out.stderr.startswith(b"smshub: "), "smshub %r message %r" % (args, out.stderr))
+    check_eq(hub.scalar("SELECT count(*) FROM projects"), 1, "projects after refused commands")
+
+
 def test(hub):
+    hub.bootstrap()
+    cli_errors(hub)
     hub.start()
     pid = hub.project_id
     table = routes(hub)
