@@ -17,8 +17,8 @@ struct route;
 struct guard;
 struct sealer;
 
-#define GUARD_CACHE_MS 1000  /* project settings and counters are re-read after this */
-#define GUARD_FLUSH_MS 3000  /* last-use times and counts are written at least this often */
+#define GUARD_CACHE_MS 1000 /* project settings and counters are re-read after this */
+#define GUARD_FLUSH_MS 3000 /* last-use times and counts are written at least this often */
 #define GUARD_NONCE_PURGE_MS 60000
 
 struct guard_cfg {

@@ -276,8 +276,7 @@ void guard_flush(struct guard *g)
             g->projects[i].counted_until = 0;
         pthread_mutex_unlock(&g->mu);
         if (st != SH_OK)
-            log_msg(g->log, LOG_WARN, NULL, "writing message counts failed: %s",
-                    sh_strerror(st));
+            log_msg(g->log, LOG_WARN, NULL, "writing message counts failed: %s", sh_strerror(st));
     }
     pthread_mutex_unlock(&g->flush_mu);
     free(uses);

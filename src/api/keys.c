@@ -83,13 +83,13 @@ static int parse_scopes(struct http_req *r, json_t *arr, char *out, size_t cap,
     size_t i, pos = 0;
     json_t *v;
     out[0] = '\0';
-    if (!json_is_array(arr) || json_array_size(arr) == 0 ||
-        json_array_size(arr) > KEY_SCOPES_MAX) {
+    if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > KEY_SCOPES_MAX) {
         field_error_add(fe, "scopes", arr == NULL ? "required" : "invalid",
                         "a non-empty array of scope names (see GET /v1/openapi.json)");
         return -1;
     }
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *s = json_string_value(v);
         if (s == NULL || !scope_known(s)) {
             field_error_add(fe, "scopes", "unknown_scope", "scope %zu is not a known scope", i);
@@ -113,8 +113,8 @@ static int parse_scopes(struct http_req *r, json_t *arr, char *out, size_t cap,
 }
 
 /* Makes a new key for the project into k (secret in key, cap APIKEY_MAX). */
-static void new_key(struct http_req *r, struct store_key_new *k, char *id, char *key,
-                    char *prefix, int64_t now)
+static void new_key(struct http_req *r, struct store_key_new *k, char *id, char *key, char *prefix,
+                    int64_t now)
 {
     apikey_generate("live", key, APIKEY_MAX);
     snprintf(prefix, APIKEY_PREFIX_LEN + 1, "%.*s", APIKEY_PREFIX_LEN, key);
@@ -142,14 +142,14 @@ static void reply_created(struct http_req *r, const struct store_key_new *k, con
     json_object_set_new(o, "rate_limit_rps",
                         k->rate_limit_rps > 0 ? json_integer(k->rate_limit_rps) : json_null());
     http_reply_json(r, 201, o);
-    http_header(r, "Location", arena_printf(&r->arena, "/v1/projects/%s/api-keys/%s",
-                                            k->project_id, k->id));
+    http_header(r, "Location",
+                arena_printf(&r->arena, "/v1/projects/%s/api-keys/%s", k->project_id, k->id));
 }
 
 static char *audit_after(struct http_req *r, const struct store_key_new *k)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s}", "name", k->name, "prefix", k->prefix, "scopes",
-                          k->scopes);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s}", "name", k->name, "prefix", k->prefix, "scopes", k->scopes);
     char *t = json_dumps(o, JSON_COMPACT);
     char *out = arena_strdup(&r->arena, t != NULL ? t : "{}");
     free(t);
@@ -171,7 +171,8 @@ int api_keys_create(struct http_req *r)
         return HTTP_DONE;
     v = json_object_get(root, "name");
     if (v == NULL || !json_is_string(v) || json_string_length(v) == 0 ||
-        json_string_length(v) > KEY_NAME_MAX || strlen(json_string_value(v)) != json_string_length(v))
+        json_string_length(v) > KEY_NAME_MAX ||
+        strlen(json_string_value(v)) != json_string_length(v))
         field_error_add(&fe, "name", v == NULL ? "required" : "invalid",
                         "a name of 1-%d characters", KEY_NAME_MAX);
     else
@@ -201,8 +202,7 @@ int api_keys_create(struct http_req *r)
     }
     if (live >= KEYS_LIVE_MAX) {
         http_problem(r, 409, "too_many_keys", "Conflict",
-                     "the project has the most working keys it may have; revoke some first",
-                     NULL);
+                     "the project has the most working keys it may have; revoke some first", NULL);
         goto out;
     }
     k.scopes = scopes;
@@ -287,8 +287,8 @@ int api_keys_rotate(struct http_req *r)
     if (root == NULL)
         return HTTP_DONE;
     v = json_object_get(root, "overlap_seconds");
-    if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
-                      json_integer_value(v) > OVERLAP_MAX_S))
+    if (v != NULL &&
+        (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > OVERLAP_MAX_S))
         field_error_add(&fe, "overlap_seconds", "invalid", "an integer of 0-%lld",
                         (long long)OVERLAP_MAX_S);
     else if (v != NULL)
@@ -323,8 +323,8 @@ int api_keys_rotate(struct http_req *r)
     e.action = "api_key.rotate";
     e.object_type = "api_key";
     e.object_id = kid;
-    e.after_json = arena_printf(&r->arena, "{\"replaced_by\":\"%s\",\"old_expires_at\":%lld}",
-                                k.id, (long long)(now + overlap * 1000));
+    e.after_json = arena_printf(&r->arena, "{\"replaced_by\":\"%s\",\"old_expires_at\":%lld}", k.id,
+                                (long long)(now + overlap * 1000));
     st = store_key_rotate(r->api->store, pid, kid, now + overlap * 1000, &k, &e);
     if (st == SH_ENOTFOUND) {
         http_problem(r, 409, "key_not_rotatable", "Conflict",

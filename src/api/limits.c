@@ -36,9 +36,9 @@ static json_t *limit_json(int64_t v)
 
 static json_t *limits_json(struct http_req *r, const struct store_project_guard *g)
 {
-    json_t *o = json_pack("{s:o, s:o, s:o}", "rate_limit_rps", limit_json(g->rate_limit_rps),
-                          "quota_daily", limit_json(g->quota_daily), "quota_monthly",
-                          limit_json(g->quota_monthly));
+    json_t *o =
+        json_pack("{s:o, s:o, s:o}", "rate_limit_rps", limit_json(g->rate_limit_rps), "quota_daily",
+                  limit_json(g->quota_daily), "quota_monthly", limit_json(g->quota_monthly));
     (void)r;
     return o;
 }
@@ -114,8 +114,7 @@ int api_limits_patch(struct http_req *r)
         e.object_id = pid;
         e.before_json = bt;
         e.after_json = at;
-        st = store_project_limits_set(r->api->store, pid, &rps, &day, &month, clock_now_ms(),
-                                      &e);
+        st = store_project_limits_set(r->api->store, pid, &rps, &day, &month, clock_now_ms(), &e);
     }
     if (st == SH_ENOTFOUND) {
         http_problem(r, 404, "not_found", "Not found", "no such project", NULL);
@@ -143,9 +142,10 @@ int api_global_limits_get(struct http_req *r)
     int st = store_setting_get_int(r->api->store, SETTING_RPS, &v);
     if (st != SH_OK && st != SH_ENOTFOUND)
         return storage_error(r);
-    http_reply_json(r, 200, json_pack("{s:o, s:s}", "rate_limit_rps",
-                                      st == SH_OK ? limit_json(v) : json_null(), "source",
-                                      st == SH_OK ? "settings" : "daemon default"));
+    http_reply_json(r, 200,
+                    json_pack("{s:o, s:s}", "rate_limit_rps",
+                              st == SH_OK ? limit_json(v) : json_null(), "source",
+                              st == SH_OK ? "settings" : "daemon default"));
     return HTTP_DONE;
 }
 
@@ -179,8 +179,9 @@ int api_global_limits_patch(struct http_req *r)
         goto out;
     }
     guard_forget_project(r->api->guard, "");
-    http_reply_json(r, 200, json_pack("{s:o, s:s}", "rate_limit_rps", limit_json(rps.value),
-                                      "source", rps.value > 0 ? "settings" : "daemon default"));
+    http_reply_json(r, 200,
+                    json_pack("{s:o, s:s}", "rate_limit_rps", limit_json(rps.value), "source",
+                              rps.value > 0 ? "settings" : "daemon default"));
 out:
     json_decref(root);
     return HTTP_DONE;

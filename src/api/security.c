@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const char *const mode_names[] = {"off", "optional", "required"};
 
 static int storage_error(struct http_req *r)
@@ -56,8 +55,7 @@ static json_t *security_json(const struct store_project_guard *g)
 {
     int m = g->hmac_mode >= 0 && g->hmac_mode <= 2 ? g->hmac_mode : 0;
     return json_pack("{s:s, s:o, s:b}", "hmac_mode", mode_names[m], "ip_allowlist",
-                     allowlist_json(g->ip_allowlist), "signing_secret_set",
-                     g->hmac_secret_len > 0);
+                     allowlist_json(g->ip_allowlist), "signing_secret_set", g->hmac_secret_len > 0);
 }
 
 int api_security_get(struct http_req *r)
@@ -83,7 +81,8 @@ static void parse_allowlist(json_t *v, char *out, size_t cap, struct field_error
     if (json_is_string(v)) {
         snprintf(out, cap, "%s", json_string_value(v));
     } else if (json_is_array(v) && json_array_size(v) <= CIDR_LIST_MAX) {
-        json_array_foreach(v, i, e) {
+        json_array_foreach(v, i, e)
+        {
             const char *s = json_string_value(e);
             int n;
             if (s == NULL || strpbrk(s, " \t,") != NULL || *s == '\0') {
@@ -105,8 +104,7 @@ static void parse_allowlist(json_t *v, char *out, size_t cap, struct field_error
     }
     if (cidr_list_parse(out, &l, &i) != SH_OK)
         field_error_add(fe, "ip_allowlist", "invalid_cidr",
-                        "\"%.48s\" is not an IPv4 or IPv6 network (e.g. 203.0.113.0/24)",
-                        out + i);
+                        "\"%.48s\" is not an IPv4 or IPv6 network (e.g. 203.0.113.0/24)", out + i);
 }
 
 int api_security_patch(struct http_req *r)
@@ -211,8 +209,10 @@ int api_security_secret(struct http_req *r)
     e.action = "project.signing_secret.rotate";
     e.object_type = "project";
     e.object_id = pid;
-    e.after_json = arena_printf(&r->arena, "{\"signing_secret\":\"[redacted]\","
-                                           "\"fingerprint\":\"%s\"}", fp);
+    e.after_json = arena_printf(&r->arena,
+                                "{\"signing_secret\":\"[redacted]\","
+                                "\"fingerprint\":\"%s\"}",
+                                fp);
     st = store_project_signing_set(r->api->store, pid, ct, ctlen, kid, clock_now_ms(), &e);
     if (st == SH_ENOTFOUND) {
         project_missing(r);
@@ -223,8 +223,9 @@ int api_security_secret(struct http_req *r)
         goto out;
     }
     guard_forget_project(r->api->guard, pid);
-    http_reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "signing_secret", secret,
-                                      "fingerprint", fp, "algorithm", "HMAC-SHA256"));
+    http_reply_json(r, 201,
+                    json_pack("{s:s, s:s, s:s}", "signing_secret", secret, "fingerprint", fp,
+                              "algorithm", "HMAC-SHA256"));
 out:
     sodium_memzero(secret, sizeof(secret));
     free(ct);

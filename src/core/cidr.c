@@ -104,7 +104,8 @@ int cidr_list_parse(const char *s, struct cidr_list *out, size_t *bad_at)
             i++;
         if (i == start)
             break;
-        if (out->n >= CIDR_LIST_MAX || cidr_parse(s + start, i - start, &out->net[out->n]) != SH_OK) {
+        if (out->n >= CIDR_LIST_MAX ||
+            cidr_parse(s + start, i - start, &out->net[out->n]) != SH_OK) {
             if (bad_at != NULL)
                 *bad_at = start;
             out->n = 0;
@@ -143,8 +144,8 @@ static int trusted_text(const char *s, size_t n, const struct cidr_list *trusted
     return *valid && cidr_list_contains(trusted, &ip);
 }
 
-void cidr_client_ip(const char *peer, const char *xff, const struct cidr_list *trusted,
-                    char *out, size_t cap)
+void cidr_client_ip(const char *peer, const char *xff, const struct cidr_list *trusted, char *out,
+                    size_t cap)
 {
     const char *best = peer;
     size_t best_len = strlen(peer);

@@ -48,7 +48,7 @@ int cidr_list_contains(const struct cidr_list *l, const struct cidr *ip);
  * hops; the first untrusted hop is the client. If every hop is trusted the leftmost one is;
  * a malformed hop stops the walk at the trusted hop right of it. Writes the text into out.
  */
-void cidr_client_ip(const char *peer, const char *xff, const struct cidr_list *trusted,
-                    char *out, size_t cap);
+void cidr_client_ip(const char *peer, const char *xff, const struct cidr_list *trusted, char *out,
+                    size_t cap);
 
 #endif

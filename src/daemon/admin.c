@@ -268,8 +268,8 @@ static int create_project(int argc, char **argv)
         goto out;
     }
     if (json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "project_id", project_id, "name",
-                              name, "api_key", key, "api_key_id", key_id, "credential_id",
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "project_id", project_id, "name", name,
+                              "api_key", key, "api_key_id", key_id, "credential_id",
                               with_cred ? cred_id : NULL);
         char *text = json_dumps(o, JSON_COMPACT);
         printf("%s\n", text);
@@ -325,10 +325,10 @@ int cmd_routes(int argc, char **argv)
         if (role == NULL && (rt->flags & ROUTE_PROJECT))
             role = strcmp(rt->method, "GET") == 0 ? "viewer" : "member";
         if (json) {
-            json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "method", rt->method, "pattern",
-                               rt->pattern, "flags", route_flags_json(rt->flags), "scope",
-                               rt->scope, "min_role", role));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "method",
+                                                 rt->method, "pattern", rt->pattern, "flags",
+                                                 route_flags_json(rt->flags), "scope", rt->scope,
+                                                 "min_role", role));
         } else {
             printf("%-7s %-48s %-16s %s\n", rt->method, rt->pattern,
                    rt->scope != NULL ? rt->scope : "-", role != NULL ? role : "-");

@@ -10,7 +10,7 @@
  *   SMSHUB_DB_SYNC          --db-sync full|normal full
  *   SMSHUB_PORT_FILE        --port-file P         (unset) write the bound port there
  *   SMSHUB_RETRY_BACKOFF    --retry-backoff LIST  30s,2m,8m (retries after a temporary failure)
- *   SMSHUB_TRUSTED_PROXIES  --trusted-proxies L   (none) CIDR list whose X-Forwarded-For is believed
+ *   SMSHUB_TRUSTED_PROXIES  --trusted-proxies L   (none) proxies whose X-Forwarded-For counts
  *   SMSHUB_RATE_LIMIT_RPS   --rate-limit-rps N    0 (none) global requests/s per node, unless
  *                                                 the admin API set one
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there

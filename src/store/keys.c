@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_COLS                                                                              \
-    "id, prefix, name, scopes, created_at, last_used_at, expires_at, revoked_at, replaced_by, " \
+#define KEY_COLS                                                                                   \
+    "id, prefix, name, scopes, created_at, last_used_at, expires_at, revoked_at, replaced_by, "    \
     "rate_limit_rps"
 
 static const struct store_q q_insert = {
@@ -27,8 +27,8 @@ static const struct store_q q_list = {
     NULL, NULL, 0};
 
 static const struct store_q q_get = {
-    "keys.get", "SELECT " KEY_COLS " FROM api_keys WHERE project_id = $1 AND id = $2", NULL,
-    NULL, 0};
+    "keys.get", "SELECT " KEY_COLS " FROM api_keys WHERE project_id = $1 AND id = $2", NULL, NULL,
+    0};
 
 static const struct store_q q_count_live = {
     "keys.count_live",
@@ -48,11 +48,10 @@ static const struct store_q q_retire = {
     "revoked_at IS NULL AND replaced_by IS NULL",
     NULL, NULL, STORE_Q_ONE};
 
-static const struct store_q q_touch = {
-    "keys.touch",
-    "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND "
-    "(last_used_at IS NULL OR last_used_at < $2)",
-    NULL, NULL, 0};
+static const struct store_q q_touch = {"keys.touch",
+                                       "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND "
+                                       "(last_used_at IS NULL OR last_used_at < $2)",
+                                       NULL, NULL, 0};
 
 static void insert_args(struct store_args *a, const struct store_key_new *k)
 {
@@ -87,8 +86,7 @@ int store_key_insert(struct store *s, const struct store_key_new *k, const struc
     return st;
 }
 
-int store_key_list(struct store *s, const char *project_id, struct arena *a,
-                   struct store_rows *out)
+int store_key_list(struct store *s, const char *project_id, struct arena *a, struct store_rows *out)
 {
     struct store_args args = {0};
     store_arg_text(&args, project_id);
@@ -141,9 +139,8 @@ int store_key_revoke(struct store *s, const char *project_id, const char *key_id
     return st;
 }
 
-int store_key_rotate(struct store *s, const char *project_id, const char *old_id,
-                     int64_t old_until, const struct store_key_new *k,
-                     const struct audit_entry *e)
+int store_key_rotate(struct store *s, const char *project_id, const char *old_id, int64_t old_until,
+                     const struct store_key_new *k, const struct audit_entry *e)
 {
     struct store_args ra = {0}, ia;
     struct audit_slot slot;
@@ -186,8 +183,9 @@ int store_keys_touch(struct store *s, const struct store_key_use *u, size_t n)
 }
 
 static const struct store_q q_project_insert = {
-    "projects.insert", "INSERT INTO projects(id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)",
-    NULL, NULL, 0};
+    "projects.insert",
+    "INSERT INTO projects(id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)", NULL, NULL,
+    0};
 
 static const struct store_q q_sim_credential = {
     "projects.sim_credential",
@@ -196,19 +194,20 @@ static const struct store_q q_sim_credential = {
     "$3, $3 FROM providers WHERE id = 'simulator'",
     NULL, NULL, 0};
 
-int store_project_provision(struct store *s, const struct store_provision *p,
-                            int *with_credential)
+int store_project_provision(struct store *s, const struct store_provision *p, int *with_credential)
 {
     struct store_args pa = {0}, ka, ca = {0};
     struct store_rows crows = {0};
     struct audit_slot slot;
-    struct audit_entry e = {.actor_type = "system", .project_id = p->project_id,
-                            .action = "project.create", .object_type = "project",
-                            .object_id = p->project_id, .at = p->now};
+    struct audit_entry e = {.actor_type = "system",
+                            .project_id = p->project_id,
+                            .action = "project.create",
+                            .object_type = "project",
+                            .object_id = p->project_id,
+                            .at = p->now};
     struct store_key_new k = p->key;
-    struct store_step steps[4] = {{&q_project_insert, &pa, NULL},
-                                  {&q_insert, &ka, NULL},
-                                  {&q_sim_credential, &ca, &crows}};
+    struct store_step steps[4] = {
+        {&q_project_insert, &pa, NULL}, {&q_insert, &ka, NULL}, {&q_sim_credential, &ca, &crows}};
     struct arena ar;
     int st;
 

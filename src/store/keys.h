@@ -19,8 +19,17 @@ struct store_key_new {
 
 /* Columns of the rows the reads below return. */
 enum store_key_col {
-    KEY_C_ID, KEY_C_PREFIX, KEY_C_NAME, KEY_C_SCOPES, KEY_C_CREATED, KEY_C_LAST_USED,
-    KEY_C_EXPIRES, KEY_C_REVOKED, KEY_C_REPLACED_BY, KEY_C_RATE, KEY_C__COUNT
+    KEY_C_ID,
+    KEY_C_PREFIX,
+    KEY_C_NAME,
+    KEY_C_SCOPES,
+    KEY_C_CREATED,
+    KEY_C_LAST_USED,
+    KEY_C_EXPIRES,
+    KEY_C_REVOKED,
+    KEY_C_REPLACED_BY,
+    KEY_C_RATE,
+    KEY_C__COUNT
 };
 
 /* Inserts k with audit entry e (both borrowed). SH_OK, SH_EEXIST, SH_EIO … Blocks. */
@@ -46,9 +55,8 @@ int store_key_revoke(struct store *s, const char *project_id, const char *key_id
  * expiry) and records the new key's id; the new key k is inserted. One transaction.
  * SH_ENOTFOUND when the old key is absent, revoked or already replaced. Blocks.
  */
-int store_key_rotate(struct store *s, const char *project_id, const char *old_id,
-                     int64_t old_until, const struct store_key_new *k,
-                     const struct audit_entry *e);
+int store_key_rotate(struct store *s, const char *project_id, const char *old_id, int64_t old_until,
+                     const struct store_key_new *k, const struct audit_entry *e);
 
 struct store_key_use {
     const char *key_id;
@@ -71,5 +79,4 @@ struct store_provision {
 
 /* Creates it all in one transaction with a "project.create" audit entry by the system.
  * *with_credential tells whether the simulator credential was made. Blocks. */
-int store_project_provision(struct store *s, const struct store_provision *p,
-                            int *with_credential);
+int store_project_provision(struct store *s, const struct store_provision *p, int *with_credential);

@@ -51,8 +51,8 @@ static const struct store_q q_setting_set = {
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     NULL, NULL, 0};
 
-static const struct store_q q_setting_del = {
-    "settings.delete", "DELETE FROM settings WHERE key = $1", NULL, NULL, 0};
+static const struct store_q q_setting_del = {"settings.delete",
+                                             "DELETE FROM settings WHERE key = $1", NULL, NULL, 0};
 
 static const struct store_q q_nonce = {
     "nonce.claim", "INSERT INTO request_nonces(project_id, nonce, at) VALUES ($1, $2, $3)", NULL,
@@ -63,8 +63,8 @@ static const struct store_q q_nonce_purge = {
 
 static const struct store_q q_counters_get = {
     "counters.get",
-    "SELECT period, count FROM project_counters WHERE project_id = $1 AND period IN ($2, $3)",
-    NULL, NULL, 0};
+    "SELECT period, count FROM project_counters WHERE project_id = $1 AND period IN ($2, $3)", NULL,
+    NULL, 0};
 
 static const struct store_q q_counters_add = {
     "counters.add",
@@ -135,9 +135,8 @@ int store_project_security_set(struct store *s, const char *project_id, int hmac
     return write_audited(s, &q_security_set, &a, e);
 }
 
-int store_project_signing_set(struct store *s, const char *project_id, const void *ct,
-                              size_t len, const char *kid, int64_t now,
-                              const struct audit_entry *e)
+int store_project_signing_set(struct store *s, const char *project_id, const void *ct, size_t len,
+                              const char *kid, int64_t now, const struct audit_entry *e)
 {
     struct store_args a = {0};
     store_arg_text(&a, project_id);
@@ -217,8 +216,8 @@ int store_nonce_purge(struct store *s, int64_t before)
     return write_audited(s, &q_nonce_purge, &a, NULL);
 }
 
-int store_counters_get(struct store *s, const char *project_id, const char *day,
-                       const char *month, int64_t *day_n, int64_t *month_n)
+int store_counters_get(struct store *s, const char *project_id, const char *day, const char *month,
+                       int64_t *day_n, int64_t *month_n)
 {
     struct store_args a = {0};
     struct store_rows rows;

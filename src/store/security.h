@@ -12,9 +12,9 @@
 #define STORE_SECRET_MAX 256 /* bytes of a sealed secret */
 
 struct store_project_guard {
-    int hmac_mode; /* 0 off, 1 optional, 2 required */
+    int hmac_mode;                               /* 0 off, 1 optional, 2 required */
     unsigned char hmac_secret[STORE_SECRET_MAX]; /* sealed */
-    size_t hmac_secret_len;                       /* 0: none */
+    size_t hmac_secret_len;                      /* 0: none */
     char hmac_key_id[24];
     char ip_allowlist[2100];
     int64_t rate_limit_rps; /* 0: none */
@@ -31,9 +31,8 @@ int store_project_security_set(struct store *s, const char *project_id, int hmac
                                const char *ip_allowlist, int64_t now, const struct audit_entry *e);
 
 /* Stores a new sealed signing secret (ct of len bytes, sealed with key kid). Blocks. */
-int store_project_signing_set(struct store *s, const char *project_id, const void *ct,
-                              size_t len, const char *kid, int64_t now,
-                              const struct audit_entry *e);
+int store_project_signing_set(struct store *s, const char *project_id, const void *ct, size_t len,
+                              const char *kid, int64_t now, const struct audit_entry *e);
 
 /* A limit to change: set = 0 keeps it; value <= 0 clears it. */
 struct store_limit_set {
@@ -61,8 +60,8 @@ int store_nonce_claim(struct store *s, const char *project_id, const char *nonce
 int store_nonce_purge(struct store *s, int64_t before);
 
 /* Reads the counts of two periods ("d:2026-01-31", "m:2026-01") of a project. Blocks. */
-int store_counters_get(struct store *s, const char *project_id, const char *day,
-                       const char *month, int64_t *day_n, int64_t *month_n);
+int store_counters_get(struct store *s, const char *project_id, const char *day, const char *month,
+                       int64_t *day_n, int64_t *month_n);
 
 struct store_counter_add {
     const char *project_id;

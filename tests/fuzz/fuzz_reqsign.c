@@ -42,8 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(strcmp(rs.ts_text, parts[0]) == 0, "timestamp text");
         (void)reqsign_fresh(&rs, 1767225600);
         reqsign_verify("secret", 6, "POST", "/v1/messages", &rs, data, size);
-        reqsign_mac("secret", 6, "POST", "/v1/messages", rs.ts_text, rs.nonce, data, size,
-                    rs.sig);
+        reqsign_mac("secret", 6, "POST", "/v1/messages", rs.ts_text, rs.nonce, data, size, rs.sig);
         check(reqsign_verify("secret", 6, "POST", "/v1/messages", &rs, data, size),
               "a fresh signature does not verify");
     } else {

@@ -25,9 +25,9 @@ static int in(const char *list, const char *ip)
 static void test_parse_good(void **state)
 {
     (void)state;
-    static const char *const good[] = {"10.0.0.0/8", "192.0.2.7", "0.0.0.0/0", "::/0",
-                                       "2001:db8::/32", "::1", "::ffff:10.0.0.0/104",
-                                       "203.0.113.128/25", "fe80::/10"};
+    static const char *const good[] = {
+        "10.0.0.0/8", "192.0.2.7",           "0.0.0.0/0",        "::/0",     "2001:db8::/32",
+        "::1",        "::ffff:10.0.0.0/104", "203.0.113.128/25", "fe80::/10"};
     struct cidr c;
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
         assert_int_equal(cidr_parse(good[i], strlen(good[i]), &c), SH_OK);
@@ -42,10 +42,20 @@ static void test_parse_good(void **state)
 static void test_parse_bad(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"",          "10.0.0.0/33", "10.0.0.1/8", "10.0.0.0/",
-                                      "10.0.0/8",  "::/129",      "2001:db8::1/32", "abc",
-                                      "10.0.0.0/x", "10.0.0.0/08a", "1.2.3.4/-1", "/8",
-                                      "::ffff:10.0.0.0/8", "10.0.0.0/0008"};
+    static const char *const bad[] = {"",
+                                      "10.0.0.0/33",
+                                      "10.0.0.1/8",
+                                      "10.0.0.0/",
+                                      "10.0.0/8",
+                                      "::/129",
+                                      "2001:db8::1/32",
+                                      "abc",
+                                      "10.0.0.0/x",
+                                      "10.0.0.0/08a",
+                                      "1.2.3.4/-1",
+                                      "/8",
+                                      "::ffff:10.0.0.0/8",
+                                      "10.0.0.0/0008"};
     struct cidr c;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(cidr_parse(bad[i], strlen(bad[i]), &c), SH_EINVAL);
@@ -92,7 +102,7 @@ static void client(const char *peer, const char *xff, const char *trusted, const
 static void test_client_ip(void **state)
 {
     (void)state;
-    client("127.0.0.1", "1.2.3.4", "", "127.0.0.1");              /* no proxy trusted */
+    client("127.0.0.1", "1.2.3.4", "", "127.0.0.1");                /* no proxy trusted */
     client("198.51.100.1", "1.2.3.4", "127.0.0.1", "198.51.100.1"); /* peer not trusted */
     client("127.0.0.1", NULL, "127.0.0.1", "127.0.0.1");
     client("127.0.0.1", "1.2.3.4", "127.0.0.1", "1.2.3.4");

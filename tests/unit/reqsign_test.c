@@ -59,13 +59,13 @@ static void test_example(void **state)
     char hex[65];
     struct reqsign rs;
     const char *f;
-    reqsign_mac(SECRET, strlen(SECRET), "POST", "/v1/messages", "1767225600",
-                "4f1c2a9e7b3d4c5e", body, strlen(body), mac);
+    reqsign_mac(SECRET, strlen(SECRET), "POST", "/v1/messages", "1767225600", "4f1c2a9e7b3d4c5e",
+                body, strlen(body), mac);
     sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
     assert_string_equal(hex, "ad0d8ff71d5831f2745cb7837c49b5d84503247bfec7de7f371b86ef4ca94154");
     assert_int_equal(reqsign_parse("1767225600", "4f1c2a9e7b3d4c5e", hex, &rs, &f), SH_OK);
-    assert_true(reqsign_verify(SECRET, strlen(SECRET), "POST", "/v1/messages", &rs, body,
-                               strlen(body)));
+    assert_true(
+        reqsign_verify(SECRET, strlen(SECRET), "POST", "/v1/messages", &rs, body, strlen(body)));
     assert_false(reqsign_verify(SECRET, strlen(SECRET), "POST", "/v1/messages?x=1", &rs, body,
                                 strlen(body)));
     assert_false(reqsign_verify(SECRET, strlen(SECRET) - 1, "POST", "/v1/messages", &rs, body,
