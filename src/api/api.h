@@ -13,6 +13,7 @@
 struct store;
 struct engine;
 struct auth_cache;
+struct token_cache;
 struct credcache;
 struct sealer;
 struct guard;
@@ -23,9 +24,11 @@ struct api {
     const struct log *log;
     struct msg_limits limits;
     struct auth_cache *auth;
+    struct token_cache *tokens;
     struct credcache *creds;
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
     struct guard *guard;         /* allowlists, signing, rate limits, quotas (api/guard.h) */
+    const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
     atomic_int ready; /* set once migrations ran and the engine runs */
 };
 
@@ -89,6 +92,45 @@ int api_limits_get(struct http_req *r);
 int api_limits_patch(struct http_req *r);
 int api_global_limits_get(struct http_req *r);
 int api_global_limits_patch(struct http_req *r);
+int api_oauth_token(struct http_req *r);
+int api_nodes_list(struct http_req *r);
+int api_prices_create(struct http_req *r);
+int api_prices_list(struct http_req *r);
+int api_prices_get(struct http_req *r);
+int api_prices_patch(struct http_req *r);
+int api_prices_delete(struct http_req *r);
+int api_prices_import(struct http_req *r);
+int api_prices_export(struct http_req *r);
+int api_billing_balance(struct http_req *r);
+int api_billing_transactions(struct http_req *r);
+int api_billing_adjust(struct http_req *r);
+int api_billing_stripe(struct http_req *r);
+int api_usage(struct http_req *r);
+int api_usage_export(struct http_req *r);
+int api_admin_usage(struct http_req *r);
+int api_admin_usage_export(struct http_req *r);
+int api_admin_usage_rebuild(struct http_req *r);
+
+/* provider catalog (providers.c), credentials (credentials.c), routing (route_rules.c) */
+int api_providers_usable(struct http_req *r);
+int api_admin_providers_list(struct http_req *r);
+int api_admin_providers_create(struct http_req *r);
+int api_admin_providers_get(struct http_req *r);
+int api_admin_providers_update(struct http_req *r);
+int api_admin_providers_delete(struct http_req *r);
+int api_credentials_list(struct http_req *r);
+int api_credentials_create(struct http_req *r);
+int api_credentials_get(struct http_req *r);
+int api_credentials_update(struct http_req *r);
+int api_credentials_delete(struct http_req *r);
+int api_credentials_test(struct http_req *r);
+int api_routes_list(struct http_req *r);
+int api_routes_create(struct http_req *r);
+int api_routes_get(struct http_req *r);
+int api_routes_update(struct http_req *r);
+int api_routes_delete(struct http_req *r);
+int api_dispatch_get(struct http_req *r);
+int api_dispatch_update(struct http_req *r);
 
 /* docs/openapi.json, embedded at build time (NUL-terminated). */
 extern const char api_openapi_json[];

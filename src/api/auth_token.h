@@ -11,6 +11,11 @@
 
 struct api;
 struct route;
+struct token_cache;
+
+/* The access-token cache owned by struct api. Returns new (token_cache_free; NULL no-op). */
+struct token_cache *token_cache_new(void);
+void token_cache_free(struct token_cache *c);
 
 /* Verifies an access token (not an API key) into out: kind USER or CLIENT with its ids,
  * scopes and admin flag. SH_OK, SH_ENOTFOUND (unknown, expired, revoked), SH_EIO. Blocks
@@ -29,8 +34,9 @@ int auth_project_exists(struct api *api, const char *project_id);
 int auth_role_at_least(const char *have, const char *want);
 
 /* A user's token on a project-scoped route without a project in its path (e.g. POST
- * /v1/messages): decides which project the request acts for and whether the user may, filling
- * r->principal.project_id and role, or answers 4xx itself. Returns 0 to go on. */
+ * /v1/messages): the project comes from the X-Smshub-Project header and the user needs at least
+ * "viewer" (GET) or "member" there; fills r->principal.project_id and role, or answers 4xx
+ * itself. Returns 0 to go on. */
 int auth_user_project_route(struct http_req *r, const struct route *route);
 
 #endif

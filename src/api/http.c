@@ -219,12 +219,12 @@ static void req_free(struct http_req *r)
     free(r);
 }
 
-static int content_type_json(const char *ct)
+static int content_type_is(const char *ct, const char *want)
 {
     if (ct == NULL)
         return 0;
-    size_t n = strlen("application/json");
-    if (strncasecmp(ct, "application/json", n) != 0)
+    size_t n = strlen(want);
+    if (strncasecmp(ct, want, n) != 0)
         return 0;
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
@@ -246,10 +246,16 @@ static int dispatch(struct http_server *s, struct http_req *r)
     r->route = rt;
     if ((rt->flags & ROUTE_AUTH) && api_authenticate(r, rt) != 0)
         return HTTP_DONE;
-    if ((rt->flags & ROUTE_BODY) && !content_type_json(MHD_lookup_connection_value(
-                                        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+    const char *ct =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if ((rt->flags & ROUTE_BODY) && !content_type_is(ct, "application/json")) {
         http_problem(r, 415, "unsupported_media_type", "Unsupported media type",
                      "send the body as Content-Type: application/json", NULL);
+        return HTTP_DONE;
+    }
+    if ((rt->flags & ROUTE_FORM) && !content_type_is(ct, "application/x-www-form-urlencoded")) {
+        http_problem(r, 415, "unsupported_media_type", "Unsupported media type",
+                     "send the body as Content-Type: application/x-www-form-urlencoded", NULL);
         return HTTP_DONE;
     }
     return rt->handler(r);

@@ -15,6 +15,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/messages/{id}", api_messages_get, ROUTE_AUTH, "messages:read"},
 
     /* identity: users, OAuth2, projects, memberships, audit (api/users.c, oauth.c, …) */
+    {"POST", "/oauth/token", api_oauth_token, ROUTE_FORM, NULL},
 
     /* API keys, signing, allowlists, limits (api/keys.c, security.c, limits.c) */
     {"POST", "/v1/projects/{id}/api-keys", api_keys_create, ROUTE_AUTH | ROUTE_BODY | ROUTE_PROJECT,
@@ -40,11 +41,70 @@ const struct route api_routes[] = {
     {"PATCH", "/v1/admin/limits", api_global_limits_patch, ROUTE_AUTH | ROUTE_BODY | ROUTE_ADMIN,
      NULL},
 
-    /* provider catalog, credentials, routes (api/providers.c, credentials.c, routes_api.c) */
+    /* provider catalog, credentials, routes (api/providers.c, credentials.c, route_rules.c) */
+    {"GET", "/v1/providers", api_providers_usable, ROUTE_AUTH, "providers:read"},
+    {"GET", "/v1/admin/providers", api_admin_providers_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"POST", "/v1/admin/providers", api_admin_providers_create,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
+    {"GET", "/v1/admin/providers/{id}", api_admin_providers_get, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"PATCH", "/v1/admin/providers/{id}", api_admin_providers_update,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
+    {"DELETE", "/v1/admin/providers/{id}", api_admin_providers_delete, ROUTE_AUTH | ROUTE_ADMIN,
+     NULL},
+    {"GET", "/v1/admin/projects/{id}/providers", api_credentials_list,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT, NULL},
+    {"POST", "/v1/admin/projects/{id}/providers", api_credentials_create,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT | ROUTE_BODY, NULL},
+    {"GET", "/v1/admin/projects/{id}/providers/{pid}", api_credentials_get,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT, NULL},
+    {"PATCH", "/v1/admin/projects/{id}/providers/{pid}", api_credentials_update,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT | ROUTE_BODY, NULL},
+    {"DELETE", "/v1/admin/projects/{id}/providers/{pid}", api_credentials_delete,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT, NULL},
+    {"POST", "/v1/admin/projects/{id}/providers/{pid}/test", api_credentials_test,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT | ROUTE_BODY, NULL},
+    {"GET", "/v1/projects/{id}/routes", api_routes_list, ROUTE_AUTH | ROUTE_PROJECT,
+     "routing:read", "admin"},
+    {"POST", "/v1/projects/{id}/routes", api_routes_create,
+     ROUTE_AUTH | ROUTE_PROJECT | ROUTE_BODY, "routing:write", "admin"},
+    {"GET", "/v1/projects/{id}/routes/{rid}", api_routes_get, ROUTE_AUTH | ROUTE_PROJECT,
+     "routing:read", "admin"},
+    {"PATCH", "/v1/projects/{id}/routes/{rid}", api_routes_update,
+     ROUTE_AUTH | ROUTE_PROJECT | ROUTE_BODY, "routing:write", "admin"},
+    {"DELETE", "/v1/projects/{id}/routes/{rid}", api_routes_delete, ROUTE_AUTH | ROUTE_PROJECT,
+     "routing:write", "admin"},
+    {"GET", "/v1/projects/{id}/dispatch", api_dispatch_get, ROUTE_AUTH | ROUTE_PROJECT,
+     "routing:read", "admin"},
+    {"PATCH", "/v1/projects/{id}/dispatch", api_dispatch_update,
+     ROUTE_AUTH | ROUTE_PROJECT | ROUTE_BODY, "routing:write", "admin"},
 
     /* provider health, callbacks (api/health_api.c) */
 
     /* SMPP accounts (api/smpp_accounts.c) */
+
+    /* tariffs and billing (api/prices.c, prices_csv.c) */
+    {"POST", "/v1/admin/prices", api_prices_create, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
+    {"GET", "/v1/admin/prices", api_prices_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"POST", "/v1/admin/prices/import", api_prices_import, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/prices/export", api_prices_export, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/prices/{id}", api_prices_get, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"PATCH", "/v1/admin/prices/{id}", api_prices_patch, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
+     NULL},
+    {"DELETE", "/v1/admin/prices/{id}", api_prices_delete, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/billing/balance", api_billing_balance, ROUTE_AUTH, "billing:read"},
+    {"GET", "/v1/billing/transactions", api_billing_transactions, ROUTE_AUTH, "billing:read"},
+    {"POST", "/v1/admin/billing/adjust", api_billing_adjust, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
+     NULL},
+    {"POST", "/v1/billing/webhooks/stripe", api_billing_stripe, ROUTE_BODY, NULL},
+    {"GET", "/v1/usage", api_usage, ROUTE_AUTH, "usage:read"},
+    {"GET", "/v1/usage/export", api_usage_export, ROUTE_AUTH, "usage:read"},
+    {"GET", "/v1/admin/usage", api_admin_usage, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/usage/export", api_admin_usage_export, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"POST", "/v1/admin/usage/rebuild", api_admin_usage_rebuild,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
+
+    /* cluster (api/nodes.c) */
+    {"GET", "/v1/admin/nodes", api_nodes_list, ROUTE_AUTH | ROUTE_ADMIN, NULL},
 
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -4,13 +4,17 @@
 #include <string.h>
 
 const char *const scopes_known[] = {
-    "messages:send",    "messages:read",     "keys:manage",
-    "security:manage",  "providers:read",    "providers:write",
-    "credentials:read", "credentials:write", "routes:read",
-    "routes:write",     "usage:read",        "audit:read",
-    "members:read",     "members:write",     "contacts:read",
-    "contacts:write",   "smpp:read",         "smpp:write",
-    "webhooks:read",    "webhooks:write",    NULL,
+    "messages:send",    "messages:read",
+    "keys:manage",      "security:manage",
+    "providers:read",   "providers:write",
+    "routing:read",     "routing:write",
+    "credentials:read", "credentials:write",
+    "billing:read",     "usage:read",
+    "audit:read",       "members:read",
+    "members:write",    "contacts:read",
+    "contacts:write",   "smpp:read",
+    "smpp:write",       "webhooks:read",
+    "webhooks:write",   NULL,
 };
 
 int scope_known(const char *s)

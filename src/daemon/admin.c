@@ -1,6 +1,6 @@
 /*
- * admin.c — `smshub migrate`, `smshub admin bootstrap`, `smshub admin create-project` and
- * `smshub routes`.
+ * admin.c — `smshub migrate`, `smshub admin bootstrap`, `smshub admin create-project`,
+ * `smshub routes` (and the dispatch to `smshub admin rotate-master-key`, daemon/rotate.c).
  *
  * bootstrap works on an empty database only: it creates the admin user (random password,
  * Argon2id hash), a project, an API key (only its SHA-256 is stored) and attaches the
@@ -24,7 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Every known scope, space-separated (the bootstrap and create-project keys hold them all). */
+/* The bootstrap key's scopes: sending, reading, and managing the project's keys and request
+ * security (operators give other keys other scopes). */
+#define BOOTSTRAP_SCOPES "messages:send messages:read keys:manage security:manage"
+
+/* Every known scope, space-separated (create-project's key holds them all). */
 static void all_scopes(char *out, size_t cap)
 {
     size_t pos = 0;
@@ -128,7 +132,7 @@ static int bootstrap(int argc, char **argv)
     const char *email = "admin@localhost";
     char user_id[ID_MAX], project_id[ID_MAX], key_id[ID_MAX], cred_id[ID_MAX];
     char password[32], pwhash[crypto_pwhash_STRBYTES], key[APIKEY_MAX],
-        prefix[APIKEY_PREFIX_LEN + 1], scopes[SCOPES_TEXT_MAX + 1];
+        prefix[APIKEY_PREFIX_LEN + 1];
     unsigned char raw[15];
     int64_t now = clock_now_ms();
 
@@ -164,8 +168,7 @@ static int bootstrap(int argc, char **argv)
     b.project_name = "Default project";
     b.key_id = id_new("key", now, key_id, sizeof(key_id));
     b.key_prefix = prefix;
-    all_scopes(scopes, sizeof(scopes));
-    b.key_scopes = scopes;
+    b.key_scopes = BOOTSTRAP_SCOPES;
     apikey_hash(key, b.key_hash);
     b.provider_id = "simulator";
     b.provider_name = "Simulator";
@@ -293,8 +296,16 @@ int cmd_admin(int argc, char **argv)
         return bootstrap(argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "create-project") == 0)
         return create_project(argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "export") == 0)
+        return cmd_admin_dump(0, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "import") == 0)
+        return cmd_admin_dump(1, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "rotate-master-key") == 0)
+        return cmd_rotate_master_key(argc - 1, argv + 1);
     cmd_error("usage: smshub admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
-              "       smshub admin create-project --name NAME [--db URL] [--json]");
+              "       smshub admin create-project --name NAME [--db URL] [--json]\n"
+              "       smshub admin export|import [--db URL] [--file PATH]\n"
+              "       smshub admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]");
     return 2;
 }
 

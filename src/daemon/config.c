@@ -25,6 +25,7 @@ enum opt_id {
     OPT_SIMULATOR_LOG,
     OPT_TRUSTED_PROXIES,
     OPT_RATE_LIMIT_RPS,
+    OPT_STRIPE_SECRET,
     OPT__COUNT
 };
 
@@ -40,6 +41,8 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_SIMULATOR_LOG] = {NULL, "SMSHUB_SIMULATOR_LOG"},
     [OPT_TRUSTED_PROXIES] = {"trusted-proxies", "SMSHUB_TRUSTED_PROXIES"},
     [OPT_RATE_LIMIT_RPS] = {"rate-limit-rps", "SMSHUB_RATE_LIMIT_RPS"},
+    /* a secret: environment only, never a flag (flags show in ps) */
+    [OPT_STRIPE_SECRET] = {NULL, "SMSHUB_STRIPE_WEBHOOK_SECRET"},
 };
 
 int config_parse_backoff(const char *s, int64_t *out, int *n)
@@ -156,6 +159,14 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         cfg->rate_limit_rps = n;
         return SH_OK;
     }
+    case OPT_STRIPE_SECRET:
+        if (strlen(v) >= sizeof(cfg->stripe_secret) || strlen(v) < 16) {
+            /* never echo a secret into the error */
+            snprintf(err, errcap, "SMSHUB_STRIPE_WEBHOOK_SECRET must be 16-255 characters");
+            return SH_EINVAL;
+        }
+        snprintf(cfg->stripe_secret, sizeof(cfg->stripe_secret), "%s", v);
+        return SH_OK;
     case OPT__COUNT:
         break;
     }

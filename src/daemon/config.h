@@ -14,6 +14,8 @@
  *   SMSHUB_RATE_LIMIT_RPS   --rate-limit-rps N    0 (none) global requests/s per node, unless
  *                                                 the admin API set one
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
+ *   SMSHUB_STRIPE_WEBHOOK_SECRET  (environment only) signing secret of the payment webhook;
+ *                           unset: POST /v1/billing/webhooks/stripe answers 404
  */
 #ifndef SH_DAEMON_CONFIG_H
 #define SH_DAEMON_CONFIG_H
@@ -29,6 +31,7 @@ struct config {
     char simulator_log[512];
     char trusted_proxies[2049];
     int64_t rate_limit_rps;
+    char stripe_secret[256];
     enum log_level log_level;
     int http_threads;
     int sync_full;

@@ -24,6 +24,12 @@ static const char usage[] =
     "  migrate [--db URL]  apply database migrations and exit\n"
     "  admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
     "                      create the first admin user, project and API key\n"
+    "  admin export|import [--db URL] [--file PATH]\n"
+    "                      copy the whole database out to / in from JSON lines\n"
+    "  smsc-sim [--listen 127.0.0.1:PORT] [--port-file PATH] [--log FILE] [...]\n"
+    "                      run an SMSC simulator for tests (smshub smsc-sim --help)\n"
+    "  admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]\n"
+    "                      re-seal every secret under a new master key\n"
     "  admin create-project --name NAME [--db URL] [--json]\n"
     "                      create a project with an API key (all scopes) and a simulator\n"
     "  routes [--json]     print the route table (method, pattern, flags, scope, role)\n"
@@ -53,6 +59,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - 2, argv + 2);
+    if (strcmp(cmd, "smsc-sim") == 0)
+        return cmd_smsc_sim(argc - 2, argv + 2);
     if (strcmp(cmd, "admin") == 0)
         return cmd_admin(argc - 2, argv + 2);
     if (strcmp(cmd, "routes") == 0)

@@ -84,3 +84,56 @@ int master_key_load(const char *path, int create, struct master_key *out, char *
     derive_id(out);
     return SH_OK;
 }
+
+void master_key_generate(struct master_key *out)
+{
+    randombytes_buf(out->key, sizeof(out->key));
+    derive_id(out);
+}
+
+void master_key_prev_path(const char *path, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s.prev", path);
+}
+
+/* fsyncs the directory holding path, so a rename in it is durable. */
+static int sync_dir(const char *path)
+{
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return SH_EIO;
+    int rc = fsync(fd);
+    close(fd);
+    return rc == 0 ? SH_OK : SH_EIO;
+}
+
+int master_key_write(const char *path, const struct master_key *k, char *err, size_t errcap)
+{
+    char tmp[600], hex[65];
+    int fd, ok;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    unlink(tmp); /* a leftover of an interrupted write holds nothing anyone needs */
+    hex_encode(k->key, sizeof(k->key), hex);
+    hex[64] = '\n';
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    ok = fd >= 0 && write(fd, hex, 65) == 65 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    sodium_memzero(hex, sizeof(hex));
+    if (!ok || rename(tmp, path) != 0 || sync_dir(path) != SH_OK) {
+        snprintf(err, errcap, "cannot write the key file %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return SH_EIO;
+    }
+    return SH_OK;
+}

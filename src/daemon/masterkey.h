@@ -19,4 +19,17 @@ struct master_key {
  * file that is not 64 hex characters (message in err), SH_EIO when it cannot be read/created. */
 int master_key_load(const char *path, int create, struct master_key *out, char *err, size_t errcap);
 
+/* A fresh random key with its id. */
+void master_key_generate(struct master_key *out);
+
+/*
+ * Writes k to path durably and atomically: path.tmp is written (mode 0600) and fsynced, then
+ * renamed over path and the directory fsynced, so path holds either its old content or all of
+ * k after a crash. Returns SH_OK or SH_EIO (message in err).
+ */
+int master_key_write(const char *path, const struct master_key *k, char *err, size_t errcap);
+
+/* The path of the previous key kept after a rotation ("<path>.prev") into out. */
+void master_key_prev_path(const char *path, char *out, size_t cap);
+
 #endif

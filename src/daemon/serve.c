@@ -6,17 +6,20 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/guard.h"
+#include "api/auth_token.h"
 #include "core/credcache.h"
 #include "core/engine.h"
 #include "core/phone.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "core/cluster.h"
 #include "core/seal.h"
 #include "daemon/masterkey.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/id.h"
 #include "store/store.h"
+#include "store/usage.h"
 
 #include <errno.h>
 #include <event2/thread.h>
@@ -30,6 +33,7 @@
 
 #define IDEMPOTENCY_RETENTION_MS (24LL * 3600 * 1000)
 #define MAINTENANCE_EVERY_MS (60LL * 1000)
+#define USAGE_RECENT_DAYS 3 /* days of rollups recomputed by each maintenance round */
 #define HTTP_DRAIN_MS 10000
 #define ENGINE_DRAIN_MS 5000
 
@@ -75,6 +79,11 @@ static void maintenance(struct store *store, const struct log *log)
         log_msg(log, LOG_WARN, NULL, "idempotency purge failed: %s", sh_strerror(st));
     else if (purged > 0)
         log_msg(log, LOG_DEBUG, NULL, "purged %zu idempotency records", purged);
+    /* usage rollups: the last USAGE_RECENT_DAYS days, where late receipts still land */
+    int64_t day = 86400000LL, today = clock_now_ms() / day * day;
+    st = store_usage_rebuild(store, today - (USAGE_RECENT_DAYS - 1) * day, today + day, NULL);
+    if (st != SH_OK)
+        log_msg(log, LOG_WARN, NULL, "usage rollup failed: %s", sh_strerror(st));
 }
 
 int cmd_serve(int argc, char **argv)
@@ -85,6 +94,7 @@ int cmd_serve(int argc, char **argv)
     int check = 0, rc = 1, st, port = 0;
     struct store *store = NULL;
     struct engine *engine = NULL;
+    struct cluster *cluster = NULL;
     struct http_server *http = NULL;
     struct master_key mk;
     struct sealer sealer;
@@ -130,6 +140,23 @@ int cmd_serve(int argc, char **argv)
         log_msg(&lg, LOG_WARN, NULL, "%s", err);
     sealer_init(&sealer, mk.key, mk.id);
     sodium_memzero(mk.key, sizeof(mk.key));
+    {
+        /* the key a rotation replaced still opens values sealed before it (docs/operations.md) */
+        char prev_path[600];
+        master_key_prev_path(cfg.master_key_file, prev_path, sizeof(prev_path));
+        if (access(prev_path, F_OK) == 0) {
+            err[0] = '\0';
+            st = master_key_load(prev_path, 0, &mk, err, sizeof(err));
+            if (st != SH_OK) {
+                cmd_error("%s", err);
+                rc = st == SH_EINVAL ? 2 : 1;
+                goto out;
+            }
+            if (strcmp(mk.id, sealer.keys[0].id) != 0)
+                sealer_add(&sealer, mk.key, mk.id);
+            sodium_memzero(mk.key, sizeof(mk.key));
+        }
+    }
 
     scfg = (struct store_cfg){.sync_full = cfg.sync_full, .read_conns = 8, .log = &lg};
     st = store_open(cfg.db, &scfg, &store);
@@ -179,6 +206,7 @@ int cmd_serve(int argc, char **argv)
     api.log = &lg;
     msg_limits_default(&api.limits);
     api.auth = auth_cache_new();
+    api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
     {
@@ -190,6 +218,7 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
     }
+    api.stripe_secret = cfg.stripe_secret[0] != '\0' ? cfg.stripe_secret : NULL;
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -199,6 +228,19 @@ int cmd_serve(int argc, char **argv)
     if (cfg.port_file[0] != '\0' && write_port_file(cfg.port_file, port) != SH_OK) {
         cmd_error("cannot write the port file %s", cfg.port_file);
         goto out;
+    }
+    {
+        char host[64], address[80];
+        if (http_parse_listen(cfg.listen, host, sizeof(host), &(int){0}) != SH_OK)
+            snprintf(host, sizeof(host), "%s", "?");
+        snprintf(address, sizeof(address), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+        struct cluster_cfg ccfg = {.node_id = owner, .address = address, .db_url = cfg.db,
+                                   .heartbeat_ms = 1000};
+        cluster = cluster_new(store, &lg, &ccfg);
+        if (cluster_start(cluster) != SH_OK) {
+            cmd_error("cannot start the cluster heartbeat");
+            goto out;
+        }
     }
     atomic_store(&api.ready, 1);
     {
@@ -217,7 +259,8 @@ int cmd_serve(int argc, char **argv)
             break;
         }
         guard_tick(api.guard, clock_now_ms());
-        if (clock_now_ms() >= next_maintenance) {
+        /* cluster-wide periodic jobs run on the leader only */
+        if (clock_now_ms() >= next_maintenance && cluster_is_leader(cluster)) {
             maintenance(store, &lg);
             next_maintenance = clock_now_ms() + MAINTENANCE_EVERY_MS;
         }
@@ -236,13 +279,16 @@ out:
         guard_flush(api.guard); /* the last-use times and counts still in memory */
     if (engine != NULL)
         engine_stop(engine, ENGINE_DRAIN_MS);
+    cluster_free(cluster);
     engine_free(engine);
     store_close(store);
     guard_free(api.guard);
     auth_cache_free(api.auth);
+    token_cache_free(api.tokens);
     credcache_free(api.creds);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
+    sodium_memzero(cfg.stripe_secret, sizeof(cfg.stripe_secret));
     if (rc == 0)
         log_msg(&lg, LOG_INFO, NULL, "smshub stopped cleanly");
     return rc;

@@ -6,9 +6,11 @@
 #include <string.h>
 
 extern const struct provider_ops provider_simulator_ops;
+extern const struct provider_ops provider_smpp_ops;
 
 static const struct provider_ops *const drivers[] = {
     &provider_simulator_ops,
+    &provider_smpp_ops,
 };
 
 const struct provider_ops *provider_find(const char *driver)

@@ -188,7 +188,7 @@ struct store_cfg {
  * NOTHING/UPDATE, RETURNING, CAST(x AS BIGINT), integers for flags. Never select a BLOB
  * column (cells are text); compare blobs through a parameter instead.
  */
-#define STORE_MAX_ARGS 24
+#define STORE_MAX_ARGS 64
 
 enum store_arg_type { STORE_ARG_TEXT, STORE_ARG_INT, STORE_ARG_BLOB };
 

@@ -5,7 +5,7 @@ routes refuse API keys (403); every scope in the table is one a key can be given
 import subprocess
 
 from harness import check, check_eq, main
-from sec import create_key, fill, routes, stop_clean
+from sec import create_key, create_project, fill, routes, stop_clean
 
 ALL = None
 
@@ -27,13 +27,16 @@ def test(hub):
     hub.bootstrap()
     cli_errors(hub)
     hub.start()
-    pid = hub.project_id
+    # a project made by the CLI: its key holds every scope there is
+    proj = create_project(hub, "Walked")
+    pid, all_key = proj["project_id"], proj["api_key"]
     table = routes(hub)
     check(len(table) >= 10, "route table %r" % table)
-    # the scopes a key may hold: the bootstrap key holds all of them
-    r = hub.request("GET", "/v1/projects/%s/api-keys" % pid)
-    check_eq(r.status, 200, "list keys")
-    known = [k for k in r.json["data"] if k["name"] == "bootstrap"][0]["scopes"]
+    r = hub.request("GET", "/v1/projects/%s/api-keys/%s" % (pid, proj["api_key_id"]),
+                    key=all_key)
+    check_eq(r.status, 200, "the CLI project's key")
+    known = r.json["scopes"]
+    check(len(known) >= 10 and "keys:manage" in known, "every scope: %r" % known)
     values = {"id": pid, "*": "zz_nothing_here"}
     seen = 0
     for rt in table:
@@ -41,12 +44,12 @@ def test(hub):
         path = fill(pattern, values)
         body = {} if method in ("POST", "PATCH", "PUT") else None
         if "admin" in rt["flags"]:
-            r = hub.request(method, path, body)
+            r = hub.request(method, path, body, key=all_key)
             check_eq(r.status, 403, "%s %s with an API key (%r)" % (method, pattern, r))
             check_eq(r.json["code"], "admin_required", "%s %s code" % (method, pattern))
             continue
         if "user" in rt["flags"]:
-            r = hub.request(method, path, body)
+            r = hub.request(method, path, body, key=all_key)
             check_eq(r.status, 403, "%s %s (users only) with an API key (%r)" % (method, pattern,
                                                                               r))
             continue
@@ -56,11 +59,12 @@ def test(hub):
                                                                             scope))
         seen += 1
         others = [s for s in known if s != scope]
-        without = create_key(hub, pid, others, name="without " + scope).json["key"]
+        without = create_key(hub, pid, others, name="without " + scope,
+                             key=all_key).json["key"]
         r = hub.request(method, path, body, key=without)
         check_eq(r.status, 403, "%s %s without %s (%r)" % (method, pattern, scope, r))
         check_eq(r.json["code"], "insufficient_scope", "%s %s code" % (method, pattern))
-        only = create_key(hub, pid, [scope], name="only " + scope).json["key"]
+        only = create_key(hub, pid, [scope], name="only " + scope, key=all_key).json["key"]
         r = hub.request(method, path, body, key=only)
         check(r.status not in (401, 403), "%s %s with only %s: %r" % (method, pattern, scope, r))
     check(seen >= 8, "only %d scoped routes walked" % seen)

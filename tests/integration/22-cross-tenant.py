@@ -13,15 +13,15 @@ from sec import create_key, create_project, fill, routes, stop_clean
 ID = re.compile(rb'"([a-z]{2,8}_[0-9A-Z]{26})"')
 
 
-def harvest(hub, table, pid):
-    """Every id in the answers of A's GET routes (A's bootstrap key holds every scope)."""
+def harvest(hub, table, pid, key):
+    """Every id in the answers of A's GET routes (key holds every scope)."""
     ids = set()
     for rt in table:
         if rt["method"] != "GET" or "auth" not in rt["flags"]:
             continue
         if rt["pattern"].count("{") > (1 if rt["pattern"].startswith("/v1/projects/{id}") else 0):
             continue
-        r = hub.request("GET", rt["pattern"].replace("{id}", pid))
+        r = hub.request("GET", rt["pattern"].replace("{id}", pid), key=key)
         if r.status == 200:
             ids |= {m.decode() for m in ID.findall(r.raw)}
     return ids
@@ -29,17 +29,20 @@ def harvest(hub, table, pid):
 
 def test(hub):
     hub.start()
-    a_pid = hub.project_id
-    a_msg = hub.send(text="tenant A secret text").json["id"]
-    a_key = create_key(hub, a_pid, ["messages:read"], name="A's key").json
+    # both projects made by the CLI: their keys hold every scope
+    a = create_project(hub, "Project A")
+    a_pid, a_all = a["project_id"], a["api_key"]
+    a_msg = hub.send(text="tenant A secret text", key=a_all).json["id"]
+    a_key = create_key(hub, a_pid, ["messages:read"], name="A's key", key=a_all).json
     a_ids = {"project": a_pid, "message": a_msg, "key": a_key["id"],
-             "credential": hub.credential_id, "bootstrap_key": hub.boot["api_key_id"]}
+             "credential": a["credential_id"], "all_key": a["api_key_id"],
+             "bootstrap_project": hub.project_id, "bootstrap_key": hub.boot["api_key_id"]}
     b = create_project(hub, "Project B")
     b_key = b["api_key"]
     check(b["credential_id"], "create-project attached a simulator credential")
     b_msg = hub.send(text="tenant B", key=b_key).json["id"]
     table = routes(hub)
-    a_vals = set(a_ids.values()) | harvest(hub, table, a_pid)
+    a_vals = set(a_ids.values()) | harvest(hub, table, a_pid, a_all)
     check(len(a_vals) >= len(a_ids), "ids of A: %r" % a_vals)
     walked = 0
     for rt in table:
@@ -70,9 +73,10 @@ def test(hub):
     # A is untouched: its key works and is not revoked or replaced, its message is there
     r = hub.request("GET", "/v1/messages/" + a_msg, key=a_key["key"])
     check(r.status == 200, "A's key still works (%r)" % r)
-    k = hub.request("GET", "/v1/projects/%s/api-keys/%s" % (a_pid, a_key["id"])).json
+    k = hub.request("GET", "/v1/projects/%s/api-keys/%s" % (a_pid, a_key["id"]), key=a_all).json
     check(k["revoked_at"] is None and k["replaced_by"] is None, "A's key changed: %r" % k)
-    check(hub.request("GET", "/v1/messages/" + b_msg).status == 404, "A reading B's message")
+    check(hub.request("GET", "/v1/messages/" + b_msg, key=a_all).status == 404,
+          "A reading B's message")
 
     stop_clean(hub)
 

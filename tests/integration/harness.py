@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 HOST = "127.0.0.1"
 POLL_S = 0.03
@@ -214,6 +215,28 @@ class Hub:
     def credential_id(self):
         return self.boot["credential_id"]
 
+    def oauth(self, form):
+        """POST /oauth/token with form (a dict) form-encoded; returns the Response."""
+        return self.request("POST", "/oauth/token", urllib.parse.urlencode(form),
+                            headers={"Content-Type": "application/x-www-form-urlencoded",
+                                     "Idempotency-Key": None}, key=None)
+
+    def login(self, email=None, password=None):
+        """The password grant for email (default: the bootstrap admin); returns the access
+        token."""
+        r = self.oauth({"grant_type": "password",
+                        "username": email or self.boot["admin_email"],
+                        "password": password or self.boot["admin_password"]})
+        check_eq(r.status, 200, "login %r" % (r,))
+        return r.json["access_token"]
+
+    @property
+    def admin_token(self):
+        """An access token of the bootstrap administrator (logged in once per Hub)."""
+        if getattr(self, "_admin_token", None) is None:
+            self._admin_token = self.login()
+        return self._admin_token
+
     # ---- process -------------------------------------------------------------------------
 
     def start(self, extra_args=None, timeout=15):
@@ -233,6 +256,7 @@ class Hub:
                 del env[k]
         if self.sim_log:
             env["SMSHUB_SIMULATOR_LOG"] = self.sim_log
+        env.update(getattr(self, "extra_env", {}))
         args = [self.binary, "serve", "--db", self.db_url, "--listen", HOST + ":0",
                 "--master-key-file", os.path.join(self.dir, "master.key"),
                 "--port-file", self.port_file,
@@ -309,6 +333,19 @@ class Hub:
     def restart(self, extra_args=None):
         self.stop()
         return self.start(extra_args)
+
+    def peer(self, n=2):
+        """Another node on the same database (meaningful on PostgreSQL): same bootstrap, master
+        key and simulator log, its own port and stderr. Killed at this hub's cleanup."""
+        p = object.__new__(Hub)
+        p.__dict__.update(self.__dict__)
+        p.port_file = os.path.join(self.dir, "port%d" % n)
+        p.stderr_path = os.path.join(self.dir, "stderr%d.log" % n)
+        p.proc = p.port = p._stderr = None
+        p.extra_args = []
+        p._cleanups = []
+        self.on_cleanup(p.kill)
+        return p
 
     def on_cleanup(self, fn):
         """Runs fn() at cleanup, after the hub is stopped and before its dir is removed."""

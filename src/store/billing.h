@@ -1,0 +1,54 @@
+/*
+ * billing.h — prepaid balances and their ledger (SPEC §7). Every change of a balance is one
+ * ledger row written in the same transaction, with the balance after it; a change that would
+ * take a balance below zero is refused inside that transaction, so concurrent changes can
+ * never overdraw. Blocks; any thread but the writer's.
+ */
+#ifndef SH_STORE_BILLING_H
+#define SH_STORE_BILLING_H
+
+#include "store/audit.h"
+#include "store/store.h"
+
+struct store_balance {
+    char currency[4];
+    int64_t amount; /* micro-units */
+    int prepaid;
+    int64_t low_threshold; /* 0 = none */
+};
+
+/* The project's balance. SH_ENOTFOUND when it has none yet. */
+int store_balance_get(struct store *s, const char *project_id, struct store_balance *out);
+
+struct ledger_change {
+    const char *id; /* new ledger row id */
+    const char *project_id;
+    const char *kind; /* "credit", "debit", "refund", "adjustment" */
+    int64_t amount;   /* signed micro-units */
+    const char *currency;
+    const char *reason;     /* may be NULL */
+    const char *reference;  /* unique per project and kind when set (idempotency), or NULL */
+    const char *actor;      /* "user:usr_…", "stripe", "system" */
+    const char *message_id; /* may be NULL */
+    int64_t at;
+    /* a payment event to remember in the same transaction (idempotency by event id), or NULL */
+    const char *payment_event_id;
+};
+
+/*
+ * Applies one change: creates the balance in c->currency when the project has none, checks the
+ * currency, refuses to go below zero, writes the ledger row and (optionally) the payment event
+ * and the audit entry — all in one transaction. Returns SH_OK with *balance_after;
+ * SH_ENOTFOUND when the change would overdraw or the currency differs (nothing written; read
+ * the balance to tell which); SH_EEXIST when the reference or the payment event was already
+ * applied (nothing written); other errors as store_write.
+ */
+int store_ledger_apply(struct store *s, const struct ledger_change *c,
+                       const struct audit_entry *audit, int64_t *balance_after);
+
+/* Ledger rows of a project, newest first, ids below cursor (or all). Columns: id, at, kind,
+ * amount, balance_after, currency, reason, reference, actor, message_id. */
+int store_ledger_list(struct store *s, const char *project_id, const char *cursor, int limit,
+                      struct arena *a, struct store_rows *out);
+
+#endif
