@@ -40,7 +40,8 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 test: test-fast test-asan
 
 FUZZ_BUILD ?= build-fuzz
-FUZZ_TARGETS = encoding phone message smpp_frame smpp_receipt form basic_auth
+FUZZ_TARGETS = encoding phone message smpp_frame smpp_receipt form basic_auth cidr reqsign \
+	price_csv stripe_sig
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true \

@@ -17,6 +17,7 @@ struct token_cache;
 struct credcache;
 struct sealer;
 struct identity;
+struct guard;
 
 struct api {
     struct store *store;
@@ -27,6 +28,7 @@ struct api {
     struct token_cache *tokens;
     struct credcache *creds;
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
+    struct guard *guard;         /* allowlists, signing, rate limits, quotas (api/guard.h) */
     const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
     struct identity *identity;   /* token lifetimes, login throttles, mailer (api/identity.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
@@ -81,6 +83,19 @@ int api_readyz(struct http_req *r);
 int api_openapi(struct http_req *r);
 int api_provider_health(struct http_req *r);
 int api_webhook_secret(struct http_req *r);
+/* API keys, request security, limits (api/keys.c, security.c, limits.c) */
+int api_keys_create(struct http_req *r);
+int api_keys_list(struct http_req *r);
+int api_keys_get(struct http_req *r);
+int api_keys_revoke(struct http_req *r);
+int api_keys_rotate(struct http_req *r);
+int api_security_get(struct http_req *r);
+int api_security_patch(struct http_req *r);
+int api_security_secret(struct http_req *r);
+int api_limits_get(struct http_req *r);
+int api_limits_patch(struct http_req *r);
+int api_global_limits_get(struct http_req *r);
+int api_global_limits_patch(struct http_req *r);
 int api_oauth_token(struct http_req *r);
 int api_nodes_list(struct http_req *r);
 int api_prices_create(struct http_req *r);

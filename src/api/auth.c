@@ -132,6 +132,8 @@ static int key_principal(struct http_req *r, const char *h)
     snprintf(r->principal.project_id, sizeof(r->principal.project_id), "%s", key.project_id);
     snprintf(r->principal.key_id, sizeof(r->principal.key_id), "%s", key.id);
     snprintf(r->principal.scopes, sizeof(r->principal.scopes), "%s", key.scopes);
+    r->principal.rate_limit_rps = key.rate_limit_rps;
+    guard_note_key_use(r->api->guard, key.id, clock_now_ms());
     return 0;
 }
 

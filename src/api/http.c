@@ -173,15 +173,32 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t cap)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
 }
 
-static struct http_req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
-                                const char *method)
+/* MHD's URI log callback: runs first for every request, with the request target exactly as
+ * sent (before MHD splits off the query and decodes the path). The request object starts
+ * here (state REQ_NEW) so the target is kept; MHD calls on_completed for it even when the
+ * request never reaches on_access. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    struct http_server *s = cls;
     struct http_req *r = xcalloc(1, sizeof(*r));
-    const char *rid;
     r->api = s->api;
     r->conn = conn;
     arena_init(&r->arena);
     pthread_mutex_init(&r->mu, NULL);
+    r->state = REQ_NEW;
+    if (uri != NULL)
+        r->target = arena_strndup(&r->arena, uri, strnlen(uri, 4096));
+    return r;
+}
+
+/* Finishes a request object on_uri started (or makes one) at the first on_access call. */
+static struct http_req *req_new(struct http_server *s, struct http_req *r,
+                                struct MHD_Connection *conn, const char *url, const char *method)
+{
+    const char *rid;
+    if (r == NULL)
+        r = on_uri(s, NULL, conn);
+    r->conn = conn;
     r->start_us = clock_mono_us();
     r->method = arena_strdup(&r->arena, method);
     r->path = arena_strndup(&r->arena, url, strnlen(url, 2048));
@@ -260,8 +277,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     struct http_req *r = *con_cls;
     (void)version;
 
-    if (r == NULL) {
-        r = req_new(s, conn, url, method);
+    if (r == NULL || r->state == REQ_NEW) {
+        r = req_new(s, r, conn, url, method);
         *con_cls = r;
         /* counted before the stopping check: http_quiesce sets the flag and then waits for
          * the count, so no request can slip in between and be suspended during the stop */
@@ -337,6 +354,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     if (r == NULL)
         return;
+    if (r->state == REQ_NEW) { /* the request never reached on_access */
+        *con_cls = NULL;
+        req_free(r);
+        return;
+    }
     if (log_enabled(s->log, LOG_INFO)) {
         char line[512], ts[40];
         size_t pos;
@@ -452,6 +474,7 @@ int http_start(const struct http_cfg *cfg, struct api *api, const struct log *lo
                               (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
                               s->cfg.idle_timeout, MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                              MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                               MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (s->mhd == NULL) {
         st = SH_EIO;

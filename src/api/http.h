@@ -27,7 +27,7 @@ struct MHD_Daemon;
 enum { HTTP_DONE = 0, HTTP_ASYNC = 1 };
 
 #define HTTP_MAX_PARAMS 4
-#define HTTP_MAX_HEADERS 6
+#define HTTP_MAX_HEADERS 16
 
 enum principal_kind {
     PRINCIPAL_NONE = 0,
@@ -43,7 +43,8 @@ struct principal {
     char user_id[48];    /* USER */
     char client_id[48];  /* CLIENT */
     char token_id[48];   /* USER, CLIENT: the access token's id */
-    char scopes[256];    /* KEY, CLIENT */
+    char scopes[512];    /* KEY, CLIENT */
+    int64_t rate_limit_rps; /* KEY: the key's own limit (0: none) */
     char role[16];       /* USER: role in project_id on project routes ("owner", …) */
     int is_admin;        /* USER: platform administrator */
 };
@@ -55,7 +56,8 @@ struct http_req {
     struct MHD_Connection *conn;
     struct arena arena;
     const char *method;
-    const char *path;
+    const char *path;   /* decoded, without the query */
+    const char *target; /* the request target exactly as sent (path?query), or NULL */
     char request_id[72];
     int64_t start_us;
 

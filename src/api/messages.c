@@ -6,6 +6,7 @@
  * stored original answer for a replay. Nothing is acknowledged before it is durable.
  */
 #include "api/api.h"
+#include "api/guard.h"
 #include "core/credcache.h"
 #include "core/engine.h"
 #include "core/message_state.h"
@@ -98,6 +99,7 @@ static void accept_done(void *arg, int status)
     } else {
         http_reply_raw(r, 202, "application/json", ctx->body, strlen(ctx->body));
         http_header(r, "Location", arena_printf(&r->arena, "/v1/messages/%s", ctx->msg.id));
+        guard_note_accepted(r->api->guard, ctx->msg.project_id, acc->now);
         engine_notify(r->api->engine);
     }
     free(acc->replay_body); /* set when a failed batch had read a replay before rolling back */

@@ -59,7 +59,29 @@ const struct route api_routes[] = {
     {"GET", "/v1/projects/{id}/audit", api_project_audit, ROUTE_AUTH | ROUTE_USER | ROUTE_PROJECT,
      NULL, "owner"},
 
-    /* API keys, signing, allowlists, limits (api/keys.c, limits.c) */
+    /* API keys, signing, allowlists, limits (api/keys.c, security.c, limits.c) */
+    {"POST", "/v1/projects/{id}/api-keys", api_keys_create, ROUTE_AUTH | ROUTE_BODY | ROUTE_PROJECT,
+     "keys:manage", "admin"},
+    {"GET", "/v1/projects/{id}/api-keys", api_keys_list, ROUTE_AUTH | ROUTE_PROJECT, "keys:manage",
+     "admin"},
+    {"GET", "/v1/projects/{id}/api-keys/{kid}", api_keys_get, ROUTE_AUTH | ROUTE_PROJECT,
+     "keys:manage", "admin"},
+    {"DELETE", "/v1/projects/{id}/api-keys/{kid}", api_keys_revoke, ROUTE_AUTH | ROUTE_PROJECT,
+     "keys:manage", "admin"},
+    {"POST", "/v1/projects/{id}/api-keys/{kid}/rotate", api_keys_rotate,
+     ROUTE_AUTH | ROUTE_BODY | ROUTE_PROJECT, "keys:manage", "admin"},
+    {"GET", "/v1/projects/{id}/security", api_security_get, ROUTE_AUTH | ROUTE_PROJECT,
+     "security:manage", "owner"},
+    {"PATCH", "/v1/projects/{id}/security", api_security_patch,
+     ROUTE_AUTH | ROUTE_BODY | ROUTE_PROJECT, "security:manage", "owner"},
+    {"POST", "/v1/projects/{id}/security/signing-secret", api_security_secret,
+     ROUTE_AUTH | ROUTE_PROJECT, "security:manage", "owner"},
+    {"GET", "/v1/admin/projects/{id}/limits", api_limits_get, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"PATCH", "/v1/admin/projects/{id}/limits", api_limits_patch,
+     ROUTE_AUTH | ROUTE_BODY | ROUTE_ADMIN, NULL},
+    {"GET", "/v1/admin/limits", api_global_limits_get, ROUTE_AUTH | ROUTE_ADMIN, NULL},
+    {"PATCH", "/v1/admin/limits", api_global_limits_patch, ROUTE_AUTH | ROUTE_BODY | ROUTE_ADMIN,
+     NULL},
 
     /* provider catalog, credentials, routes (api/providers.c, credentials.c, route_rules.c) */
     {"GET", "/v1/providers", api_providers_usable, ROUTE_AUTH, "providers:read"},

@@ -1,17 +1,20 @@
 /*
- * admin.c — `smshub migrate`, `smshub admin bootstrap` (and the dispatch to
- * `smshub admin rotate-master-key`, daemon/rotate.c).
+ * admin.c — `smshub migrate`, `smshub admin bootstrap`, `smshub admin create-project`,
+ * `smshub routes` (and the dispatch to `smshub admin rotate-master-key`, daemon/rotate.c).
  *
  * bootstrap works on an empty database only: it creates the admin user (random password,
  * Argon2id hash), a project, an API key (only its SHA-256 is stored) and attaches the
  * built-in simulator provider as the project's default. Secrets are printed once, here.
  */
+#include "api/api.h"
 #include "core/apikey.h"
+#include "core/scopes.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/id.h"
+#include "store/keys.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -21,7 +24,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BOOTSTRAP_SCOPES "messages:send messages:read"
+/* The bootstrap key's scopes: sending, reading, and managing the project's keys and request
+ * security (operators give other keys other scopes). */
+#define BOOTSTRAP_SCOPES "messages:send messages:read keys:manage security:manage"
+
+/* Every known scope, space-separated (create-project's key holds them all). */
+static void all_scopes(char *out, size_t cap)
+{
+    size_t pos = 0;
+    out[0] = '\0';
+    for (int i = 0; scopes_known[i] != NULL && pos < cap; i++)
+        pos += (size_t)snprintf(out + pos, cap - pos, "%s%s", i ? " " : "", scopes_known[i]);
+}
 
 static int open_db(const char *url, struct log *lg, struct store **out)
 {
@@ -195,10 +209,93 @@ out:
     return rc;
 }
 
+/* smshub admin create-project --name N [--db URL] [--json]: a project, an API key with every
+ * scope and (when the catalog has it) a default simulator credential. The key is printed
+ * once, here. */
+static int create_project(int argc, char **argv)
+{
+    struct config cfg;
+    struct log lg;
+    struct store *store = NULL;
+    struct store_provision p;
+    const char *name = NULL;
+    char *rest[4];
+    int nrest = 0, json = 0, rc = 2, st, with_cred = 0;
+    char project_id[ID_MAX], key_id[ID_MAX], cred_id[ID_MAX], key[APIKEY_MAX],
+        prefix[APIKEY_PREFIX_LEN + 1], scopes[SCOPES_TEXT_MAX + 1];
+    int64_t now = clock_now_ms();
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
+            name = argv[++i];
+        } else if (strncmp(argv[i], "--name=", 7) == 0) {
+            name = argv[i] + 7;
+        } else if (nrest < 4) {
+            rest[nrest++] = argv[i];
+        } else {
+            cmd_error("unexpected argument \"%.64s\"", argv[i]);
+            return 2;
+        }
+    }
+    if (name == NULL || *name == '\0' || strlen(name) > 100) {
+        cmd_error("create-project needs --name NAME (1-100 characters)");
+        return 2;
+    }
+    rc = parse_db_args(nrest, rest, &cfg, &json, NULL);
+    if (rc != 0)
+        return rc;
+    rc = 1;
+    log_init(&lg, LOG_WARN, STDERR_FILENO);
+    if (sodium_init() < 0)
+        return 1;
+    if (open_db(cfg.db, &lg, &store) != SH_OK)
+        goto out;
+    memset(&p, 0, sizeof(p));
+    p.project_id = id_new("prj", now, project_id, sizeof(project_id));
+    p.project_name = name;
+    p.credential_id = id_new("cred", now, cred_id, sizeof(cred_id));
+    p.now = now;
+    apikey_generate("live", key, sizeof(key));
+    snprintf(prefix, sizeof(prefix), "%.*s", APIKEY_PREFIX_LEN, key);
+    all_scopes(scopes, sizeof(scopes));
+    p.key.id = id_new("key", now, key_id, sizeof(key_id));
+    p.key.name = "default";
+    p.key.prefix = prefix;
+    p.key.scopes = scopes;
+    p.key.created_at = now;
+    p.key.created_by = "cli";
+    apikey_hash(key, p.key.hash);
+    st = store_project_provision(store, &p, &with_cred);
+    if (st != SH_OK) {
+        cmd_error("creating the project failed: %s", sh_strerror(st));
+        goto out;
+    }
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "project_id", project_id, "name", name,
+                              "api_key", key, "api_key_id", key_id, "credential_id",
+                              with_cred ? cred_id : NULL);
+        char *text = json_dumps(o, JSON_COMPACT);
+        printf("%s\n", text);
+        free(text);
+        json_decref(o);
+    } else {
+        printf("project id:     %s\napi key:        %s\n%s(the key is shown only now)\n",
+               project_id, key,
+               with_cred ? "simulator credential attached as the default provider\n" : "");
+    }
+    rc = 0;
+out:
+    sodium_memzero(key, sizeof(key));
+    store_close(store);
+    return rc;
+}
+
 int cmd_admin(int argc, char **argv)
 {
     if (argc >= 1 && strcmp(argv[0], "bootstrap") == 0)
         return bootstrap(argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "create-project") == 0)
+        return create_project(argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "export") == 0)
         return cmd_admin_dump(0, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "import") == 0)
@@ -206,7 +303,53 @@ int cmd_admin(int argc, char **argv)
     if (argc >= 1 && strcmp(argv[0], "rotate-master-key") == 0)
         return cmd_rotate_master_key(argc - 1, argv + 1);
     cmd_error("usage: smshub admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
+              "       smshub admin create-project --name NAME [--db URL] [--json]\n"
               "       smshub admin export|import [--db URL] [--file PATH]\n"
               "       smshub admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]");
     return 2;
+}
+
+static json_t *route_flags_json(unsigned f)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{ROUTE_AUTH, "auth"},       {ROUTE_BODY, "body"}, {ROUTE_ADMIN, "admin"},
+                 {ROUTE_PROJECT, "project"}, {ROUTE_USER, "user"}, {ROUTE_FORM, "form"}};
+    json_t *a = json_array();
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (f & names[i].bit)
+            json_array_append_new(a, json_string(names[i].name));
+    return a;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+    int json = argc == 1 && strcmp(argv[0], "--json") == 0;
+    if (argc > 0 && !json) {
+        cmd_error("usage: smshub routes [--json]");
+        return 2;
+    }
+    json_t *arr = json_array();
+    for (const struct route *rt = api_routes; rt->method != NULL; rt++) {
+        const char *role = rt->min_role;
+        if (role == NULL && (rt->flags & ROUTE_PROJECT))
+            role = strcmp(rt->method, "GET") == 0 ? "viewer" : "member";
+        if (json) {
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "method",
+                                                 rt->method, "pattern", rt->pattern, "flags",
+                                                 route_flags_json(rt->flags), "scope", rt->scope,
+                                                 "min_role", role));
+        } else {
+            printf("%-7s %-48s %-16s %s\n", rt->method, rt->pattern,
+                   rt->scope != NULL ? rt->scope : "-", role != NULL ? role : "-");
+        }
+    }
+    if (json) {
+        char *text = json_dumps(arr, JSON_COMPACT);
+        printf("%s\n", text);
+        free(text);
+    }
+    json_decref(arr);
+    return 0;
 }

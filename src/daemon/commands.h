@@ -8,6 +8,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 /* `smshub admin export` (import = 0) and `smshub admin import` (dump.c). */
 int cmd_admin_dump(int import, int argc, char **argv);
 /* `smshub smsc-sim`: the SMSC simulator (smsc_sim.c). */

@@ -1,6 +1,7 @@
 /* config.c — see config.h. */
 #include "daemon/config.h"
 #include "api/http.h"
+#include "core/cidr.h"
 #include "lib/err.h"
 
 #include <stdio.h>
@@ -26,6 +27,8 @@ enum opt_id {
     OPT_WEBHOOK_BACKOFF,
     OPT_WEBHOOK_GIVE_UP,
     OPT_WEBHOOK_TIMEOUT,
+    OPT_TRUSTED_PROXIES,
+    OPT_RATE_LIMIT_RPS,
     OPT_STRIPE_SECRET,
     OPT_SMTP_URL,
     OPT_SMTP_FROM,
@@ -47,6 +50,8 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_WEBHOOK_BACKOFF] = {"webhook-backoff", "SMSHUB_WEBHOOK_BACKOFF"},
     [OPT_WEBHOOK_GIVE_UP] = {"webhook-give-up", "SMSHUB_WEBHOOK_GIVE_UP"},
     [OPT_WEBHOOK_TIMEOUT] = {"webhook-timeout", "SMSHUB_WEBHOOK_TIMEOUT"},
+    [OPT_TRUSTED_PROXIES] = {"trusted-proxies", "SMSHUB_TRUSTED_PROXIES"},
+    [OPT_RATE_LIMIT_RPS] = {"rate-limit-rps", "SMSHUB_RATE_LIMIT_RPS"},
     /* a secret: environment only, never a flag (flags show in ps) */
     [OPT_STRIPE_SECRET] = {NULL, "SMSHUB_STRIPE_WEBHOOK_SECRET"},
     [OPT_SMTP_URL] = {"smtp-url", "SMSHUB_SMTP_URL"},
@@ -181,6 +186,21 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (parse_duration(v, &cfg->webhook_timeout_ms) != SH_OK)
             goto bad;
         return SH_OK;
+    case OPT_TRUSTED_PROXIES: {
+        struct cidr_list l;
+        if (strlen(v) >= sizeof(cfg->trusted_proxies) || cidr_list_parse(v, &l, NULL) != SH_OK)
+            goto bad;
+        snprintf(cfg->trusted_proxies, sizeof(cfg->trusted_proxies), "%s", v);
+        return SH_OK;
+    }
+    case OPT_RATE_LIMIT_RPS: {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000000LL)
+            goto bad;
+        cfg->rate_limit_rps = n;
+        return SH_OK;
+    }
     case OPT_STRIPE_SECRET:
         if (strlen(v) >= sizeof(cfg->stripe_secret) || strlen(v) < 16) {
             /* never echo a secret into the error */

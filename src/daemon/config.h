@@ -13,6 +13,9 @@
  *   SMSHUB_SMTP_URL         --smtp-url URL        (unset) smtp://host:port for reset/verify mail
  *   SMSHUB_SMTP_FROM        --smtp-from ADDR      smshub@localhost
  *   SMSHUB_ACCESS_TOKEN_TTL --access-token-ttl S  900 (seconds an OAuth2 access token lives)
+ *   SMSHUB_TRUSTED_PROXIES  --trusted-proxies L   (none) proxies whose X-Forwarded-For counts
+ *   SMSHUB_RATE_LIMIT_RPS   --rate-limit-rps N    0 (none) global requests/s per node, unless
+ *                                                 the admin API set one
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
  *   SMSHUB_HEALTH_COOLDOWN  --health-cooldown D   30s (a DOWN credential waits before a probe)
  *   SMSHUB_WEBHOOK_BACKOFF  --webhook-backoff L   10s,30s,2m,10m,30m,1h (callback retries; the
@@ -34,6 +37,8 @@ struct config {
     char master_key_file[512];
     char port_file[512];
     char simulator_log[512];
+    char trusted_proxies[2049];
+    int64_t rate_limit_rps;
     char stripe_secret[256];
     char smtp_url[256];
     char smtp_from[256];

@@ -18,7 +18,8 @@ static const char usage[] =
     "commands:\n"
     "  serve [--listen HOST:PORT] [--db URL] [--master-key-file PATH] [--log-level LEVEL]\n"
     "        [--http-threads N] [--db-sync full|normal] [--retry-backoff 30s,2m,8m]\n"
-    "        [--port-file PATH] [--check-config]\n"
+    "        [--port-file PATH] [--trusted-proxies CIDRS] [--rate-limit-rps N]\n"
+    "        [--check-config]\n"
     "                      run the HTTP API and the dispatch engine\n"
     "  migrate [--db URL]  apply database migrations and exit\n"
     "  admin bootstrap [--db URL] [--email ADDRESS] [--json]\n"
@@ -29,6 +30,9 @@ static const char usage[] =
     "                      run an SMSC simulator for tests (smshub smsc-sim --help)\n"
     "  admin rotate-master-key [--db URL] [--master-key-file PATH] [--json]\n"
     "                      re-seal every secret under a new master key\n"
+    "  admin create-project --name NAME [--db URL] [--json]\n"
+    "                      create a project with an API key (all scopes) and a simulator\n"
+    "  routes [--json]     print the route table (method, pattern, flags, scope, role)\n"
     "  version             print the version\n"
     "\n"
     "Every option also reads an environment variable: SMSHUB_LISTEN, SMSHUB_DB,\n"
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
         return cmd_smsc_sim(argc - 2, argv + 2);
     if (strcmp(cmd, "admin") == 0)
         return cmd_admin(argc - 2, argv + 2);
+    if (strcmp(cmd, "routes") == 0)
+        return cmd_routes(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("smshub %s\n", SMSHUB_VERSION);
         return 0;

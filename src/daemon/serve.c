@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/identity.h"
 #include "api/auth.h"
+#include "api/guard.h"
 #include "api/auth_token.h"
 #include "core/credcache.h"
 #include "core/engine.h"
@@ -263,6 +264,15 @@ int cmd_serve(int argc, char **argv)
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
     api.sealer = &sealer;
+    {
+        struct guard_cfg gcfg = {.trusted_proxies = cfg.trusted_proxies,
+                                 .default_rps = cfg.rate_limit_rps};
+        api.guard = guard_new(store, &lg, &sealer, &gcfg);
+        if (api.guard == NULL) {
+            cmd_error("invalid trusted proxies \"%.64s\"", cfg.trusted_proxies);
+            goto out;
+        }
+    }
     api.stripe_secret = cfg.stripe_secret[0] != '\0' ? cfg.stripe_secret : NULL;
     icfg = (struct identity_cfg){
         .access_ttl_s = cfg.access_ttl_s, .smtp_url = cfg.smtp_url, .smtp_from = cfg.smtp_from};
@@ -306,6 +316,7 @@ int cmd_serve(int argc, char **argv)
             log_msg(&lg, LOG_INFO, NULL, "signal %d: stopping", sig);
             break;
         }
+        guard_tick(api.guard, clock_now_ms());
         /* cluster-wide periodic jobs run on the leader only */
         if (clock_now_ms() >= next_maintenance && cluster_is_leader(cluster)) {
             maintenance(store, &lg);
@@ -322,11 +333,14 @@ out:
             usleep(10000);
         http_stop(http);
     }
+    if (api.guard != NULL)
+        guard_flush(api.guard); /* the last-use times and counts still in memory */
     if (engine != NULL)
         engine_stop(engine, ENGINE_DRAIN_MS);
     cluster_free(cluster);
     engine_free(engine);
     store_close(store);
+    guard_free(api.guard);
     auth_cache_free(api.auth);
     token_cache_free(api.tokens);
     identity_free(api.identity);

@@ -107,7 +107,8 @@ static const char *const pg_sql[PG__COUNT] = {
     [PG_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = $1::text AND "
                      "($2::text IS NULL OR credential_id = $2::text) LIMIT 2",
     [PG_KEY_FIND] = "SELECT id, project_id, scopes, COALESCE(expires_at, 0), "
-                    "(revoked_at IS NOT NULL)::int FROM api_keys WHERE key_hash = $1::bytea",
+                    "(revoked_at IS NOT NULL)::int, COALESCE(rate_limit_rps, 0) "
+                    "FROM api_keys WHERE key_hash = $1::bytea",
     [PG_MSG_GET] = "SELECT " STORE_MSG_COLS " FROM messages WHERE id = $1::text AND "
                    "project_id = $2::text",
     [PG_EVENTS] = "SELECT seq, at, status, provider, detail FROM message_events "
@@ -528,6 +529,7 @@ static int pg_api_key_find(struct store *base, const unsigned char hash[32],
         snprintf(out->scopes, sizeof(out->scopes), "%s", PQgetvalue(r, 0, 2));
         out->expires_at = pg_int(r, 0, 3);
         out->revoked = (int)pg_int(r, 0, 4);
+        out->rate_limit_rps = pg_int(r, 0, 5);
     }
     PQclear(r);
     pg_reader_put(s, c);

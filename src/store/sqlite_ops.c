@@ -70,8 +70,8 @@ const char *const sq_sql[SQ__COUNT] = {
     [SQ_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = ?1 AND "
                      "(?2 IS NULL OR credential_id = ?2) LIMIT 2",
     [SQ_KEY_FIND] =
-        "SELECT id, project_id, scopes, COALESCE(expires_at, 0), revoked_at IS NOT NULL "
-        "FROM api_keys WHERE key_hash = ?1",
+        "SELECT id, project_id, scopes, COALESCE(expires_at, 0), revoked_at IS NOT NULL, "
+        "COALESCE(rate_limit_rps, 0) FROM api_keys WHERE key_hash = ?1",
     [SQ_MSG_GET] = "SELECT " SQ_MSG_COLS " FROM messages WHERE id = ?1 AND project_id = ?2",
     [SQ_EVENTS] = "SELECT seq, at, status, provider, detail FROM message_events "
                   "WHERE message_id = ?1 ORDER BY seq",
@@ -682,6 +682,7 @@ int sq_op_api_key_find(struct store *base, const unsigned char hash[32], struct 
     snprintf(out->scopes, sizeof(out->scopes), "%s", sqlite3_column_text(st, 2));
     out->expires_at = sqlite3_column_int64(st, 3);
     out->revoked = sqlite3_column_int(st, 4);
+    out->rate_limit_rps = sqlite3_column_int64(st, 5);
     res = SH_OK;
 out:
     if (st != NULL)

@@ -146,9 +146,10 @@ struct store_update {
 struct store_api_key {
     char id[48];
     char project_id[48];
-    char scopes[256];
+    char scopes[512];
     int64_t expires_at; /* 0 = never */
     int revoked;
+    int64_t rate_limit_rps; /* 0 = no per-key limit */
 };
 
 struct store_credential {

@@ -23,6 +23,7 @@ static const char *const env_names[] = {
     "SMSHUB_DB",        "SMSHUB_LISTEN",        "SMSHUB_MASTER_KEY_FILE",
     "SMSHUB_LOG_LEVEL", "SMSHUB_HTTP_THREADS",  "SMSHUB_DB_SYNC",
     "SMSHUB_PORT_FILE", "SMSHUB_RETRY_BACKOFF", "SMSHUB_SIMULATOR_LOG",
+    "SMSHUB_TRUSTED_PROXIES", "SMSHUB_RATE_LIMIT_RPS",
 };
 
 static int clear_env(void **state)
@@ -298,6 +299,35 @@ static const struct backoff_case backoff_cases[] = {
     {"99999999999999999999s", SH_EINVAL, 0, {0}},
 };
 
+/* --trusted-proxies and --rate-limit-rps: checked lists and numbers, errors name the option */
+static void test_guard_options(void **state)
+{
+    struct config cfg;
+    char err[256] = "";
+    (void)state;
+    assert_int_equal(config_from_env(&cfg, err, sizeof(err)), SH_OK);
+    assert_string_equal(cfg.trusted_proxies, "");
+    assert_int_equal(cfg.rate_limit_rps, 0);
+    setenv("SMSHUB_TRUSTED_PROXIES", "10.0.0.0/8 ::1", 1);
+    setenv("SMSHUB_RATE_LIMIT_RPS", "250", 1);
+    assert_int_equal(config_from_env(&cfg, err, sizeof(err)), SH_OK);
+    assert_string_equal(cfg.trusted_proxies, "10.0.0.0/8 ::1");
+    assert_int_equal(cfg.rate_limit_rps, 250);
+    char *ok[] = {"--trusted-proxies", "192.0.2.0/24,2001:db8::/32", "--rate-limit-rps=0"};
+    assert_int_equal(config_from_args(&cfg, 3, ok, NULL, err, sizeof(err)), SH_OK);
+    assert_string_equal(cfg.trusted_proxies, "192.0.2.0/24,2001:db8::/32");
+    assert_int_equal(cfg.rate_limit_rps, 0);
+    char *bad1[] = {"--trusted-proxies", "10.0.0.1/8"};
+    assert_int_equal(config_from_args(&cfg, 2, bad1, NULL, err, sizeof(err)), SH_EINVAL);
+    assert_non_null(strstr(err, "trusted-proxies"));
+    char *bad2[] = {"--rate-limit-rps", "-1"};
+    assert_int_equal(config_from_args(&cfg, 2, bad2, NULL, err, sizeof(err)), SH_EINVAL);
+    assert_non_null(strstr(err, "rate-limit-rps"));
+    setenv("SMSHUB_RATE_LIMIT_RPS", "lots", 1);
+    assert_int_equal(config_from_env(&cfg, err, sizeof(err)), SH_EINVAL);
+    assert_non_null(strstr(err, "SMSHUB_RATE_LIMIT_RPS"));
+}
+
 static void test_backoff(void **state)
 {
     int bad = 0;
@@ -331,6 +361,7 @@ int main(void)
         cmocka_unit_test_setup(test_flags_win_over_env, clear_env),
         cmocka_unit_test_setup(test_bad_args, clear_env),
         cmocka_unit_test_setup(test_backoff, clear_env),
+        cmocka_unit_test_setup(test_guard_options, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
