@@ -9,9 +9,12 @@
  */
 #include "core/engine_int.h"
 #include "core/catalog.h"
+#include "core/credential.h"
+#include "core/seal.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
+#include "store/credentials.h"
 #include "store/enginedata.h"
 
 #include <event2/event.h>
@@ -227,6 +230,7 @@ static void cred_free(struct eng_cred *c)
     free(c->project_id);
     free(c->provider_id);
     free(c->settings);
+    free(c->config_sig);
     free(c);
 }
 
@@ -266,15 +270,74 @@ static struct eng_cred *find_loaded(struct eng_cred **v, size_t n, const char *i
     return NULL;
 }
 
+/* What identifies the configuration a driver instance was opened with, besides its plain
+ * settings: the catalog's default config and the sealed secrets (never the clear ones).
+ * Returns new (free()). */
+static char *config_sig(const struct store_credential *row)
+{
+    size_t n = 8 + (row->default_config ? strlen(row->default_config) : 0) +
+               (row->secret_hex ? strlen(row->secret_hex) : 0) +
+               (row->secret_key_id ? strlen(row->secret_key_id) : 0);
+    char *sig = xmalloc(n);
+    snprintf(sig, n, "%s\n%s\n%s", row->default_config ? row->default_config : "",
+             row->secret_hex ? row->secret_hex : "", row->secret_key_id ? row->secret_key_id : "");
+    return sig;
+}
+
+/*
+ * The settings text a driver instance gets: the catalog's default config, the credential's
+ * settings and its opened secrets merged (core/credential.h). Returns new (free with
+ * seal_wipe_free(text, strlen(text)): it may hold secrets), or NULL when the secrets cannot be
+ * opened (logged without their value).
+ */
+static char *driver_settings(struct engine *e, const struct store_credential *row)
+{
+    json_t *dc = json_loads(row->default_config ? row->default_config : "{}", 0, NULL);
+    json_t *set = json_loads(row->settings ? row->settings : "{}", 0, NULL);
+    json_t *sec = NULL;
+    char *plain = NULL, *out = NULL;
+    size_t plen = 0;
+
+    if (row->secret_hex != NULL) {
+        struct arena a;
+        unsigned char *sealed = NULL;
+        size_t slen = 0;
+        int st = SH_EINVAL;
+        arena_init(&a);
+        if (e->cfg.sealer != NULL && store_hex_decode(row->secret_hex, &a, &sealed, &slen) == SH_OK)
+            st = cred_secret_open(e->cfg.sealer, row->id, sealed, slen, row->secret_key_id, &plain,
+                                  &plen);
+        arena_release(&a);
+        if (st != SH_OK) {
+            log_msg(e->log, LOG_ERROR, NULL,
+                    "credential %s: its secrets cannot be opened (%s): is this the master key "
+                    "that sealed them?",
+                    row->id, sh_strerror(st));
+            goto out;
+        }
+        sec = json_loads(plain, 0, NULL);
+    }
+    out = cred_driver_settings(json_is_object(dc) ? dc : NULL, json_is_object(set) ? set : NULL,
+                               json_is_object(sec) ? sec : NULL);
+out:
+    seal_wipe_free(plain, plen);
+    json_decref(dc);
+    json_decref(set);
+    json_decref(sec);
+    return out;
+}
+
 static struct eng_cred *cred_open(struct engine *e, const struct store_credential *row)
 {
     struct eng_cred *c = xcalloc(1, sizeof(*c));
     char err[160] = "";
+    char *merged = NULL;
 
     c->id = xstrdup(row->id);
     c->project_id = xstrdup(row->project_id);
     c->provider_id = xstrdup(row->provider_id);
     c->settings = xstrdup(row->settings ? row->settings : "{}");
+    c->config_sig = config_sig(row);
     c->engine = e;
     c->ops = provider_find(row->driver);
     c->env = (struct provider_env){
@@ -285,12 +348,16 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
         .report_arg = c,
         .simulator_log = e->simulator_log,
     };
-    if (c->ops == NULL)
+    if (c->ops == NULL) {
         log_msg(e->log, LOG_WARN, NULL, "credential %s: unknown driver %s", c->id, row->driver);
-    else if (c->ops->open(&c->env, c->settings, err, sizeof(err), &c->state) != SH_OK) {
+    } else if ((merged = driver_settings(e, row)) == NULL) {
+        c->state = NULL; /* logged: no driver without its secrets */
+    } else if (c->ops->open(&c->env, merged, err, sizeof(err), &c->state) != SH_OK) {
         log_msg(e->log, LOG_ERROR, NULL, "credential %s: driver refused settings: %s", c->id, err);
         c->state = NULL;
     }
+    if (merged != NULL)
+        seal_wipe_free(merged, strlen(merged));
     return c;
 }
 
@@ -381,8 +448,11 @@ static int creds_reload(struct engine *e)
             if (e->creds[k] == old)
                 e->creds[k] = NULL; /* taken over or replaced below */
         }
-        if (old != NULL && old->ops == provider_find(rows[i].driver) &&
-            strcmp(old->settings, settings) == 0) {
+        char *sig = config_sig(&rows[i]);
+        int same = old != NULL && old->ops == provider_find(rows[i].driver) &&
+                   strcmp(old->settings, settings) == 0 && strcmp(old->config_sig, sig) == 0;
+        free(sig);
+        if (same) {
             v[i] = old;
         } else {
             v[i] = cred_open(e, &rows[i]);

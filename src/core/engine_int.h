@@ -46,7 +46,8 @@ struct eng_cred {
     char *id;
     char *project_id;
     char *provider_id;
-    char *settings;
+    char *settings;   /* the credential's own settings (no secrets) */
+    char *config_sig; /* default config + sealed secrets the driver was opened with */
     int is_default;
     int active;
     int enabled;

@@ -545,7 +545,8 @@ static int pg_credentials_load(struct store *base, struct arena *a, struct store
     PGresult *r = pg_run_sql(c,
                              "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, "
                              "c.is_default, c.active, (p.enabled = 1 AND p.deleted_at IS "
-                             "NULL)::int, c.priority FROM provider_credentials c JOIN providers p "
+                             "NULL)::int, c.priority, p.default_config, encode(c.secret, 'hex'), "
+                             "c.secret_key_id FROM provider_credentials c JOIN providers p "
                              "ON p.id = c.provider_id WHERE c.deleted_at IS NULL "
                              "ORDER BY c.project_id, c.priority, c.id",
                              NULL, &st);
@@ -562,6 +563,9 @@ static int pg_credentials_load(struct store *base, struct arena *a, struct store
             v[i].active = (int)pg_int(r, i, 6);
             v[i].provider_enabled = (int)pg_int(r, i, 7);
             v[i].priority = (int)pg_int(r, i, 8);
+            v[i].default_config = pg_str(r, i, 9, a);
+            v[i].secret_hex = pg_str(r, i, 10, a);
+            v[i].secret_key_id = pg_str(r, i, 11, a);
         }
         *out = v;
         *n = (size_t)rows;

@@ -704,7 +704,8 @@ int sq_op_credentials_load(struct store *base, struct arena *a, struct store_cre
     rc = sqlite3_prepare_v2(c->db,
                             "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, "
                             "c.is_default, c.active, p.enabled AND p.deleted_at IS NULL, "
-                            "c.priority FROM provider_credentials c JOIN providers p ON "
+                            "c.priority, p.default_config, lower(hex(c.secret)), "
+                            "c.secret_key_id FROM provider_credentials c JOIN providers p ON "
                             "p.id = c.provider_id WHERE c.deleted_at IS NULL "
                             "ORDER BY c.project_id, c.priority, c.id",
                             -1, &st, NULL);
@@ -730,6 +731,11 @@ int sq_op_credentials_load(struct store *base, struct arena *a, struct store_cre
         cr->active = sqlite3_column_int(st, 6);
         cr->provider_enabled = sqlite3_column_int(st, 7);
         cr->priority = sqlite3_column_int(st, 8);
+        cr->default_config = col_text(st, 9, a);
+        cr->secret_hex = col_text(st, 10, a);
+        cr->secret_key_id = col_text(st, 11, a);
+        if (cr->secret_hex != NULL && *cr->secret_hex == '\0')
+            cr->secret_hex = NULL;
     }
     if (rc != SQLITE_DONE)
         res = sq_status(rc);

@@ -157,7 +157,10 @@ struct store_credential {
     const char *project_id;
     const char *provider_id;
     const char *driver;
-    const char *settings; /* JSON object text */
+    const char *settings;       /* JSON object text */
+    const char *default_config; /* the catalog provider's, JSON object text */
+    const char *secret_hex;     /* the sealed secrets as hex, or NULL (core/credential.h) */
+    const char *secret_key_id;  /* the key that sealed them, or NULL */
     int is_default;
     int active;
     int provider_enabled;
