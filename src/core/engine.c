@@ -25,7 +25,7 @@
 
 #define UPD_BATCH_MAX 512
 #define UPD_RETRY_MS 500
-#define CRED_RELOAD_MS 1000
+#define CRED_RELOAD_MS 500 /* credentials, rules and policies re-read: the kill switch bound */
 
 void engine_cfg_default(struct engine_cfg *cfg)
 {
@@ -811,7 +811,14 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     health_cfg_default(&e->health_cfg);
     e->health_cfg.cooldown_ms = cfg->health_cooldown_ms > 0 ? cfg->health_cooldown_ms : 30000;
     e->health_cfg.window_ms = cfg->health_window_ms > 0 ? cfg->health_window_ms : 60000;
-    e->base = event_base_new();
+    /* timers count from the real time, not the time cached at the top of the loop turn: a
+     * driver's "answer in 5 ms" must not fire earlier because the turn was long */
+    struct event_config *ecfg = event_config_new();
+    if (ecfg != NULL)
+        event_config_set_flag(ecfg, EVENT_BASE_FLAG_NO_CACHE_TIME);
+    e->base = ecfg != NULL ? event_base_new_with_config(ecfg) : NULL;
+    if (ecfg != NULL)
+        event_config_free(ecfg);
     if (e->base == NULL) {
         engine_free(e);
         return SH_EIO;

@@ -119,14 +119,17 @@ int store_dump_page(struct store *s, const char *table, const struct dump_col *c
                     int64_t offset, int limit, struct arena *a, struct store_rows *out)
 {
     int pg = is_pg(s);
-    size_t cap = 256 + ncols * 96, pos = 0;
+    size_t cap = 256 + ncols * 160, pos = 0;
     char *sql = arena_alloc(a, cap);
     pos += (size_t)snprintf(sql + pos, cap - pos, "SELECT ");
     for (size_t i = 0; i < ncols; i++) {
+        /* SQLite's hex(NULL) is '', which would come back as an empty blob: keep NULL */
         const char *fmt = cols[i].type != DUMP_BLOB ? "%s%s"
                           : pg                      ? "%sencode(%s, 'hex')"
-                                                    : "%slower(hex(%s))";
-        pos += (size_t)snprintf(sql + pos, cap - pos, fmt, i ? ", " : "", cols[i].name);
+                                                    : "%sCASE WHEN %s IS NULL THEN NULL ELSE "
+                                                      "lower(hex(%s)) END";
+        pos += (size_t)snprintf(sql + pos, cap - pos, fmt, i ? ", " : "", cols[i].name,
+                                cols[i].name);
     }
     snprintf(sql + pos, cap - pos, " FROM %s ORDER BY 1%s LIMIT $1 OFFSET $2", table,
              ncols > 1 ? ", 2" : "");

@@ -566,6 +566,8 @@ static int pg_credentials_load(struct store *base, struct arena *a, struct store
             v[i].default_config = pg_str(r, i, 9, a);
             v[i].secret_hex = pg_str(r, i, 10, a);
             v[i].secret_key_id = pg_str(r, i, 11, a);
+            if (v[i].secret_hex != NULL && *v[i].secret_hex == '\0')
+                v[i].secret_hex = NULL; /* an empty value is no secret */
         }
         *out = v;
         *n = (size_t)rows;
