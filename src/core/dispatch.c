@@ -571,6 +571,15 @@ void dispatch_retry_receipts(struct engine *e, int64_t now)
     }
 }
 
+void dispatch_receipts_free(struct engine *e)
+{
+    while (e->dlr_retry != NULL) {
+        struct dlr_retry *next = e->dlr_retry->next;
+        dlr_free(e->dlr_retry);
+        e->dlr_retry = next;
+    }
+}
+
 /* ---- polls ------------------------------------------------------------------------------- */
 
 static int64_t next_poll(const struct engine *e, int64_t now, int64_t created_at)

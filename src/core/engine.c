@@ -879,6 +879,7 @@ void engine_free(struct engine *e)
         return;
     webhooks_free(e->webhooks);
     dispatch_drop_all(e);
+    dispatch_receipts_free(e);
     for (size_t i = 0; i < e->ncreds; i++)
         cred_free(e->creds[i]);
     free(e->creds);

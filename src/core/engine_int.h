@@ -201,6 +201,10 @@ void dispatch_pump(struct cred_rt *rt);
  * committed (called after each batch commit and on ticks). */
 void dispatch_retry_receipts(struct engine *e, int64_t now);
 
+/* dispatch.c: drops the receipts still waiting for a retry (at engine_free: a receipt the
+ * provider repeats, or a poll, brings the status later). */
+void dispatch_receipts_free(struct engine *e);
+
 /* dispatch.c: a committed batch's receipt updates whose provider id was unknown. */
 void dispatch_receipts_unmatched(struct engine *e, const struct store_update *u, size_t n);
 
