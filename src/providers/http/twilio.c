@@ -22,6 +22,7 @@ struct twilio {
     json_t *root;
     const char *account_sid, *auth_token, *user, *pass;
     const char *from, *messaging_service_sid, *base_url, *callback_url;
+    const char *reject_codes; /* ",21211,21610,21614," */
     int validity_s, verify;
 };
 
@@ -65,6 +66,15 @@ static int tw_new(const char *json, char *err, size_t errcap, void **out)
     t->base_url = du_cfg_str(t->root, "base_url", "https://api.twilio.com");
     t->callback_url = du_cfg_str(t->root, "callback_url", NULL);
     t->verify = du_cfg_bool(t->root, "verify_signature", 1);
+    /* UNVERIFIED policy (§1.3): `failed` with these codes means rejected */
+    const char *rc = du_cfg_str(t->root, "reject_error_codes", "21211,21610,21614");
+    char *wrapped = malloc(strlen(rc) + 3);
+    if (wrapped == NULL)
+        goto out;
+    sprintf(wrapped, ",%s,", rc);
+    json_object_set_new(t->root, "_reject_codes", json_string(wrapped));
+    free(wrapped);
+    t->reject_codes = du_cfg_str(t->root, "_reject_codes", ",,");
     if (du_cfg_int(t->root, "validity_period_s", 0, 0, 36000, &t->validity_s) != SH_OK) {
         snprintf(err, errcap, "validity_period_s: an integer 1..36000");
         goto out;
@@ -180,7 +190,7 @@ out:
     return SH_OK;
 }
 
-static int tw_status(const char *s, const char *error_code)
+static int tw_status(const struct twilio *t, const char *s, const char *error_code)
 {
     static const struct du_map map[] = {
         {"accepted", PROVIDER_DLR_NONE},       {"scheduled", PROVIDER_DLR_NONE},
@@ -193,9 +203,13 @@ static int tw_status(const char *s, const char *error_code)
     };
     int d = du_map_status(map, s);
     /* UNVERIFIED policy (§1.3): account/number-validity codes on `failed` mean rejected. */
-    if (d == PROVIDER_DLR_FAILED && error_code != NULL && strncmp(error_code, "21", 2) == 0 &&
-        strlen(error_code) == 5)
-        d = PROVIDER_DLR_REJECTED;
+    if (d == PROVIDER_DLR_FAILED && error_code != NULL && *error_code != '\0' &&
+        strchr(error_code, ',') == NULL && strlen(error_code) < 16) {
+        char key[20];
+        snprintf(key, sizeof(key), ",%s,", error_code);
+        if (strstr(t->reject_codes, key) != NULL)
+            d = PROVIDER_DLR_REJECTED;
+    }
     return d;
 }
 
@@ -230,7 +244,7 @@ static int64_t rfc2822_ms(const char *s)
 static int tw_parse_poll(const void *cfg, const char *pmid, const struct dialect_resp *in,
                          struct arena *a, struct provider_report *out)
 {
-    (void)cfg;
+    const struct twilio *t = cfg;
     int st = SH_EINVAL;
     json_t *j = du_json(in->body, in->body_len);
     memset(out, 0, sizeof(*out));
@@ -244,7 +258,7 @@ static int tw_parse_poll(const void *cfg, const char *pmid, const struct dialect
     json_t *ec = json_object_get(j, "error_code");
     const char *code = json_is_integer(ec) ? arena_printf(a, "%lld", json_integer_value(ec))
                                            : NULL;
-    int d = tw_status(json_string_value(json_object_get(j, "status")), code);
+    int d = tw_status(t, json_string_value(json_object_get(j, "status")), code);
     out->status = d < 0 ? PROVIDER_DLR_NONE : (enum provider_dlr)d;
     out->error_code = code;
     out->at = rfc2822_ms(json_string_value(json_object_get(j, "date_updated")));
@@ -410,7 +424,7 @@ static int tw_parse_callback(const void *cfg, const struct dialect_in *in, int64
     }
     if (status != NULL && strcmp(status, "received") != 0 && strcmp(status, "receiving") != 0) {
         const char *code = du_param(all, "ErrorCode");
-        int d = tw_status(status, code);
+        int d = tw_status(t, status, code);
         du_answer(out, 204, NULL, "");
         if (d <= PROVIDER_DLR_NONE) {
             out->kind = DIALECT_CB_IGNORE;

@@ -22,7 +22,7 @@
 
 struct vonage {
     json_t *root;
-    const char *api_key, *api_secret, *sig_secret, *from, *base_url, *callback_url;
+    const char *api_key, *api_secret, *sig_secret, *from, *base_url, *callback_url, *currency;
     int sig_alg, sign_requests, verify, max_age_s, ttl_ms;
 };
 
@@ -75,6 +75,7 @@ static int vn_new(const char *json, char *err, size_t errcap, void **out)
     v->from = du_cfg_str(v->root, "from", NULL);
     v->base_url = du_cfg_str(v->root, "base_url", "https://rest.nexmo.com");
     v->callback_url = du_cfg_str(v->root, "callback_url", NULL);
+    v->currency = du_cfg_str(v->root, "balance_currency", "EUR"); /* UNVERIFIED */
     *out = v;
     v = NULL;
     st = SH_OK;
@@ -327,7 +328,7 @@ static int vn_build_balance(const void *cfg, const struct dialect_token *tok, st
 static int vn_parse_balance(const void *cfg, const struct dialect_resp *in,
                             struct dialect_balance *out)
 {
-    (void)cfg;
+    const struct vonage *v = cfg;
     int st = in->status == 401 ? SH_EPERM : SH_EINVAL;
     json_t *j = du_json(in->body, in->body_len);
     json_t *val = json_object_get(j, "value");
@@ -335,7 +336,7 @@ static int vn_parse_balance(const void *cfg, const struct dialect_resp *in,
     if (in->status != 200 || !json_is_number(val))
         goto out;
     snprintf(out->amount, sizeof(out->amount), "%.8f", json_number_value(val));
-    du_copy(out->currency, sizeof(out->currency), "EUR");
+    du_copy(out->currency, sizeof(out->currency), v->currency);
     st = SH_OK;
 out:
     json_decref(j);
