@@ -211,7 +211,7 @@ static int so_parse_callback(const void *cfg, const struct dialect_in *in, int64
         return SH_EINVAL;
     }
     const char *uuid = du_param(p, "uuid"), *status = du_param(p, "status");
-    if (uuid != NULL && status != NULL) {
+    if (uuid != NULL && *uuid != '\0' && status != NULL) {
         int d = du_map_status(so_status_map, status);
         if (d < 0) {
             out->why = "unknown status";

@@ -416,9 +416,9 @@ static int tw_parse_callback(const void *cfg, const struct dialect_in *in, int64
     }
     const char *status = du_param(all, "MessageStatus");
     const char *sid = du_param(all, "MessageSid");
-    if (sid == NULL)
+    if (sid == NULL || *sid == '\0')
         sid = du_param(all, "SmsSid");
-    if (sid == NULL) {
+    if (sid == NULL || *sid == '\0') {
         out->why = "no MessageSid";
         return SH_EINVAL;
     }

@@ -275,7 +275,7 @@ static int vn_parse_send(const void *cfg, const struct provider_msg *m,
         json_t *e = json_array_get(msgs, i);
         const char *s = json_string_value(json_object_get(e, "status"));
         const char *id = json_string_value(json_object_get(e, "message-id"));
-        if (s != NULL && strcmp(s, "0") == 0 && id != NULL) {
+        if (s != NULL && strcmp(s, "0") == 0 && id != NULL && *id != '\0') {
             if (accepted++ == 0)
                 du_copy(out->pmid, sizeof(out->pmid), id);
             priced &= dec_add(&price, json_string_value(json_object_get(e, "message-price")));
@@ -395,7 +395,7 @@ static int vn_parse_callback(const void *cfg, const struct dialect_in *in, int64
     const char *id = du_param(p, "messageId");
     const char *status = du_param(p, "status");
     const char *text = du_param(p, "text");
-    if (id == NULL || du_param(p, "msisdn") == NULL) {
+    if (id == NULL || *id == '\0' || du_param(p, "msisdn") == NULL) {
         out->why = "no messageId/msisdn";
         return SH_EINVAL;
     }
