@@ -129,9 +129,9 @@ static int login(const struct dialect *d, void *cfg, struct dialect_token *t, in
     return rc;
 }
 
-static const char *const outcomes[] = {"accepted", "rejected", "malformed",
+static const char *const outcomes[] = {"accepted",  "rejected",  "malformed",
                                        "temp-fail", "throttled", "expired"};
-static const char *const dlrs[] = {"none", "sent", "delivered", "undelivered",
+static const char *const dlrs[] = {"none",   "sent",    "delivered", "undelivered",
                                    "failed", "expired", "rejected"};
 
 static int run_op(const struct dialect *d, void *cfg, const char *op, char **argv, int argc,
@@ -230,14 +230,14 @@ static int run_callback(const struct dialect *d, void *cfg, char **argv, int arg
         h[nh].value = colon + 1 + (colon[1] == ' ');
         nh++;
     }
-    struct dialect_in in = {.method = argv[0], .url = argv[1], .header = h, .nheader = nh,
-                            .body = body, .body_len = n};
+    struct dialect_in in = {
+        .method = argv[0], .url = argv[1], .header = h, .nheader = nh, .body = body, .body_len = n};
     struct dialect_callback cb;
     struct arena a;
     arena_init(&a);
     int rc = d->parse_callback(cfg, &in, now_ms(), &a, &cb);
-    json_t *out = json_pack("{s:i, s:i, s:i}", "rc", rc, "kind", (int)cb.kind, "answer",
-                            cb.answer_status);
+    json_t *out =
+        json_pack("{s:i, s:i, s:i}", "rc", rc, "kind", (int)cb.kind, "answer", cb.answer_status);
     if (rc == SH_OK && cb.kind == DIALECT_CB_DLR) {
         json_object_set_new(out, "pmid", json_string(cb.dlr.pmid));
         json_object_set_new(out, "status", json_string(dlrs[cb.dlr.status]));

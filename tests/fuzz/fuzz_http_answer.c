@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(d != NULL);
     CHECK(d->config_new(cfgs[data[0] % NCFG][1], err, sizeof(err), &cfg) == SH_OK);
     struct dialect_resp in = {.status = ((data[1] << 8) | data[2]) % 600,
-                              .body = (const char *)data + 3, .body_len = size - 3};
+                              .body = (const char *)data + 3,
+                              .body_len = size - 3};
     struct provider_msg m = {.id = "msg_1", .to = "+1", .from = "", .body = "x"};
     struct provider_result r;
     int rc = d->parse_send(cfg, &m, &in, &r);

@@ -63,12 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *sig = arena_strndup(&a, p, nl2 != NULL ? (size_t)(nl2 - p) : left);
     const char *body = nl2 != NULL ? nl2 + 1 : p + left;
     size_t blen = (size_t)(rest + n - body);
-    struct dialect_kv h[2] = {{"Content-Type", ctypes[data[1] & 3]},
-                              {"X-Twilio-Signature", sig}};
-    struct dialect_in in = {.method = data[1] & 4 ? "GET" : "POST", .url = url,
+    struct dialect_kv h[2] = {{"Content-Type", ctypes[data[1] & 3]}, {"X-Twilio-Signature", sig}};
+    struct dialect_in in = {.method = data[1] & 4 ? "GET" : "POST",
+                            .url = url,
                             .header = ctypes[data[1] & 3] != NULL ? h : h + 1,
                             .nheader = ctypes[data[1] & 3] != NULL ? 2 : 1,
-                            .body = body, .body_len = blen};
+                            .body = body,
+                            .body_len = blen};
     struct dialect_callback cb;
     int rc = d->parse_callback(cfg, &in, 1540469430000LL, &a, &cb);
     CHECK(rc == SH_OK || rc == SH_EINVAL || rc == SH_EPERM);

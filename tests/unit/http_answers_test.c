@@ -17,8 +17,9 @@ extern const struct dialect dialect_cequens;
 #define VV "{\"hash\":\"h\"}"
 #define SO "{\"api_key\":\"k\"}"
 #define CQ "{\"api_key\":\"k\",\"user_name\":\"u\"}"
-#define GEN "{\"url\":\"http://g\",\"id_json_pointer\":\"/result/id\",\"permanent_body\":" \
-            "\"INVALID\",\"temporary_body\":\"re:BUSY|LATER\"}"
+#define GEN                                                                                        \
+    "{\"url\":\"http://g\",\"id_json_pointer\":\"/result/id\",\"permanent_body\":"                 \
+    "\"INVALID\",\"temporary_body\":\"re:BUSY|LATER\"}"
 
 struct ans_case {
     const char *dialect, *cfg;
@@ -70,19 +71,31 @@ static const struct ans_case cases[] = {
      "\"message-price\":\"0.03330000\"}]}",
      SH_OK, PROVIDER_ACCEPTED, "P1", NULL, 2, "0.06660000", 0},
     {"vonage", VN, 200,
-     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"2\",\"error-text\":\"Missing to param\"}]}",
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"2\",\"error-text\":\"Missing to "
+     "param\"}]}",
      SH_OK, PROVIDER_MALFORMED, NULL, "2", -1, NULL, 0},
-    {"vonage", VN, 200, "{\"message-count\":\"1\",\"messages\":[{\"status\":\"1\",\"error-text\":\"Throttled\"}]}",
+    {"vonage", VN, 200,
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"1\",\"error-text\":\"Throttled\"}]}",
      SH_OK, PROVIDER_THROTTLED, NULL, "1", -1, NULL, 0},
-    {"vonage", VN, 200, "{\"message-count\":\"1\",\"messages\":[{\"status\":\"4\",\"error-text\":\"Bad Credentials\"}]}",
+    {"vonage", VN, 200,
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"4\",\"error-text\":\"Bad "
+     "Credentials\"}]}",
      SH_OK, PROVIDER_REJECTED, NULL, "4", -1, NULL, PROVIDER_ALERT_AUTH},
-    {"vonage", VN, 200, "{\"message-count\":\"1\",\"messages\":[{\"status\":\"5\",\"error-text\":\"Internal Error\"}]}",
+    {"vonage", VN, 200,
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"5\",\"error-text\":\"Internal "
+     "Error\"}]}",
      SH_OK, PROVIDER_TEMP_FAIL, NULL, "5", -1, NULL, 0},
-    {"vonage", VN, 200, "{\"message-count\":\"1\",\"messages\":[{\"status\":\"6\",\"error-text\":\"Invalid Message\"}]}",
+    {"vonage", VN, 200,
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"6\",\"error-text\":\"Invalid "
+     "Message\"}]}",
      SH_OK, PROVIDER_REJECTED, NULL, "6", -1, NULL, 0},
-    {"vonage", VN, 200, "{\"message-count\":\"1\",\"messages\":[{\"status\":\"9\",\"error-text\":\"Partner quota exceeded\"}]}",
+    {"vonage", VN, 200,
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"9\",\"error-text\":\"Partner quota "
+     "exceeded\"}]}",
      SH_OK, PROVIDER_REJECTED, NULL, "9", -1, NULL, PROVIDER_ALERT_CREDIT},
-    {"vonage", VN, 200, "{\"message-count\":\"1\",\"messages\":[{\"status\":\"29\",\"error-text\":\"Non-Whitelisted Destination\"}]}",
+    {"vonage", VN, 200,
+     "{\"message-count\":\"1\",\"messages\":[{\"status\":\"29\",\"error-text\":\"Non-Whitelisted "
+     "Destination\"}]}",
      SH_OK, PROVIDER_REJECTED, NULL, "29", -1, NULL, 0},
     {"vonage", VN, 200, "{\"messages\":[]}", SH_OK, PROVIDER_TEMP_FAIL, NULL, "bad-answer", -1,
      NULL, 0},
@@ -163,8 +176,8 @@ static const struct ans_case cases[] = {
     {"generic", GEN, 400, "nope", SH_OK, PROVIDER_REJECTED, NULL, "http-400", -1, NULL, 0},
     {"generic", GEN, 429, "", SH_OK, PROVIDER_THROTTLED, NULL, NULL, -1, NULL, 0},
     {"generic", GEN, 503, "", SH_OK, PROVIDER_TEMP_FAIL, NULL, NULL, -1, NULL, 0},
-    {"generic", "{\"url\":\"http://g\",\"id_regex\":\"ID: ([0-9]+)\",\"success_body\":\"OK\"}",
-     200, "OK ID: 12345\n", SH_OK, PROVIDER_ACCEPTED, "12345", NULL, -1, NULL, 0},
+    {"generic", "{\"url\":\"http://g\",\"id_regex\":\"ID: ([0-9]+)\",\"success_body\":\"OK\"}", 200,
+     "OK ID: 12345\n", SH_OK, PROVIDER_ACCEPTED, "12345", NULL, -1, NULL, 0},
     {"generic", "{\"url\":\"http://g\",\"success_body\":\"OK\"}", 200, "ERR", SH_OK,
      PROVIDER_REJECTED, NULL, "no-success-match", -1, NULL, 0},
     {"generic", "{\"url\":\"http://g\"}", 202, "", SH_OK, PROVIDER_ACCEPTED, "msg_1", NULL, -1,
@@ -183,8 +196,7 @@ static void test_send_answers(void **state)
         struct provider_result r;
         int rc = d->parse_send(cfg, &m, &in, &r);
         if (rc != c->rc || r.outcome != c->outcome)
-            fail_msg("case %zu (%s %d): rc %d outcome %d", i, c->dialect, c->status, rc,
-                     r.outcome);
+            fail_msg("case %zu (%s %d): rc %d outcome %d", i, c->dialect, c->status, rc, r.outcome);
         if (c->pmid != NULL && strcmp(r.pmid, c->pmid) != 0)
             fail_msg("case %zu: pmid %s", i, r.pmid);
         if (c->code != NULL && strcmp(r.error_code, c->code) != 0)
@@ -214,8 +226,8 @@ static const struct poll_case polls[] = {
      "{\"sid\":\"SMx1\",\"status\":\"delivered\",\"error_code\":null,"
      "\"date_updated\":\"Thu, 24 Aug 2023 05:01:45 +0000\"}",
      SH_OK, PROVIDER_DLR_DELIVERED, NULL, 1692853305000LL},
-    {"twilio", TW, 200, "{\"sid\":\"SMx1\",\"status\":\"undelivered\",\"error_code\":30003}",
-     SH_OK, PROVIDER_DLR_UNDELIVERED, "30003", 0},
+    {"twilio", TW, 200, "{\"sid\":\"SMx1\",\"status\":\"undelivered\",\"error_code\":30003}", SH_OK,
+     PROVIDER_DLR_UNDELIVERED, "30003", 0},
     {"twilio", TW, 200, "{\"sid\":\"SMx1\",\"status\":\"failed\",\"error_code\":21614}", SH_OK,
      PROVIDER_DLR_REJECTED, "21614", 0},
     {"twilio", TW, 200, "{\"sid\":\"SMx1\",\"status\":\"failed\",\"error_code\":21212}", SH_OK,
@@ -246,8 +258,9 @@ static const struct poll_case polls[] = {
     {"cequens", CQ, 200, "{\"data\":[{\"status\":1}]}", SH_OK, PROVIDER_DLR_DELIVERED, NULL, 0},
     {"playmobile", PM, 200, "{\"messages\":[{\"message-id\":\"m\",\"status\":\"notDelivered\"}]}",
      SH_OK, PROVIDER_DLR_UNDELIVERED, NULL, 0},
-    {"generic", "{\"url\":\"http://g\",\"poll_url\":\"http://g/${pmid}\",\"poll_status_pointer\":"
-                "\"/state\",\"dlr_status_map\":{\"OK\":\"delivered\"}}",
+    {"generic",
+     "{\"url\":\"http://g\",\"poll_url\":\"http://g/${pmid}\",\"poll_status_pointer\":"
+     "\"/state\",\"dlr_status_map\":{\"OK\":\"delivered\"}}",
      200, "{\"state\":\"OK\"}", SH_OK, PROVIDER_DLR_DELIVERED, NULL, 0},
 };
 
@@ -298,11 +311,12 @@ static const struct bal_case bals[] = {
     {"smso", SO, 200, "{\"status\":200,\"credit_value\":4847.72}", SH_OK, "4847.72", ""},
     {"cequens", "{\"api_token\":\"t\",\"balance_url\":\"http://c/b\"}", 200,
      "{\"data\":{\"balance\":\"99.5\"}}", SH_OK, "99.5", ""},
-    {"generic", "{\"url\":\"http://g\",\"balance_url\":\"http://g/b\",\"balance_pointer\":"
-                "\"/credit\",\"balance_currency\":\"EUR\"}",
+    {"generic",
+     "{\"url\":\"http://g\",\"balance_url\":\"http://g/b\",\"balance_pointer\":"
+     "\"/credit\",\"balance_currency\":\"EUR\"}",
      200, "{\"credit\":3}", SH_OK, "3", "EUR"},
-    {"generic", "{\"url\":\"http://g\",\"balance_url\":\"http://g/b\"}", 200, "{}", SH_EINVAL,
-     NULL, NULL},
+    {"generic", "{\"url\":\"http://g\",\"balance_url\":\"http://g/b\"}", 200, "{}", SH_EINVAL, NULL,
+     NULL},
 };
 
 static void test_balance_answers(void **state)
@@ -337,9 +351,10 @@ static void test_login_answers(void **state)
     void *ez = tu_open("eskiz", EZ);
     struct dialect_token tok;
     memset(&tok, 0, sizeof(tok));
-    snprintf(body, sizeof(body),
-             "{\"message\":\"token_generated\",\"data\":{\"token\":\"%s\"},\"token_type\":\"bearer\"}",
-             jwt);
+    snprintf(
+        body, sizeof(body),
+        "{\"message\":\"token_generated\",\"data\":{\"token\":\"%s\"},\"token_type\":\"bearer\"}",
+        jwt);
     struct dialect_resp in = tu_resp(200, body);
     assert_int_equal(dialect_eskiz.parse_login(ez, &in, 1752084541000LL, &tok), SH_OK);
     assert_string_equal(tok.value, jwt);

@@ -12,16 +12,16 @@
 #define TWURL "https://hub.example.com/v1/callbacks/twilio/cbtok123"
 #define FORM "application/x-www-form-urlencoded"
 #define TWDLR                                                                                      \
-    "MessageSid=SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&SmsSid=SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&"    \
-    "AccountSid=ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&From=%2B15017122661&To=%2B15558675310&"        \
+    "MessageSid=SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&SmsSid=SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&"     \
+    "AccountSid=ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&From=%2B15017122661&To=%2B15558675310&"         \
     "MessageStatus=delivered&SmsStatus=delivered&ApiVersion=2010-04-01&RawDlrDoneDate=2411220142"
 #define TWMO                                                                                       \
     "MessageSid=SMcccccccccccccccccccccccccccccccc&AccountSid=ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&" \
-    "From=%2B15558675310&To=%2B15017122661&Body=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82+%26+hi&"     \
+    "From=%2B15558675310&To=%2B15017122661&Body=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82+%26+hi&"      \
     "NumMedia=0&NumSegments=1"
 #define VNDLR                                                                                      \
-    "msisdn=447547232824&to=Acme&network-code=23410&messageId=0B00000127FDBC63&price=0.03330000&" \
-    "status=delivered&scts=1810251310&err-code=0&client-ref=msg_01ABC&message-timestamp="         \
+    "msisdn=447547232824&to=Acme&network-code=23410&messageId=0B00000127FDBC63&price=0.03330000&"  \
+    "status=delivered&scts=1810251310&err-code=0&client-ref=msg_01ABC&message-timestamp="          \
     "2018-10-25+12%3A10%3A29&timestamp=1540469430&nonce=n-1"
 #define VNNOW 1540469430000LL
 
@@ -31,23 +31,23 @@ struct cb_case {
     int64_t now;
     int rc;
     enum dialect_cb_kind kind;
-    const char *id;       /* DLR pmid or MO from */
-    int dlr;              /* DLR status or -1 */
-    const char *extra;    /* DLR ref / MO text, or NULL */
-    int64_t at;           /* -1: not compared */
+    const char *id;    /* DLR pmid or MO from */
+    int dlr;           /* DLR status or -1 */
+    const char *extra; /* DLR ref / MO text, or NULL */
+    int64_t at;        /* -1: not compared */
     int answer;
 };
 
 static const struct cb_case cases[] = {
     /* Twilio: signed DLR, same on :443, wrong signature, missing header, tampered body */
-    {"twilio", TW, "POST", TWURL, FORM, "X-Twilio-Signature", "8uOSAjo+ganeW3PYyQ126y1YuKc=",
-     TWDLR, 0, SH_OK, DIALECT_CB_DLR, "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", PROVIDER_DLR_DELIVERED,
-     NULL, 1732239720000LL, 204},
+    {"twilio", TW, "POST", TWURL, FORM, "X-Twilio-Signature", "8uOSAjo+ganeW3PYyQ126y1YuKc=", TWDLR,
+     0, SH_OK, DIALECT_CB_DLR, "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", PROVIDER_DLR_DELIVERED, NULL,
+     1732239720000LL, 204},
     {"twilio", TW, "POST", "https://hub.example.com:443/v1/callbacks/twilio/cbtok123", FORM,
      "X-Twilio-Signature", "8uOSAjo+ganeW3PYyQ126y1YuKc=", TWDLR, 0, SH_OK, DIALECT_CB_DLR,
      "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", PROVIDER_DLR_DELIVERED, NULL, -1, 204},
-    {"twilio", TW, "POST", TWURL, FORM, "X-Twilio-Signature", "8uOSAjo+ganeW3PYyQ126y1YuKd=",
-     TWDLR, 0, SH_EPERM, DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
+    {"twilio", TW, "POST", TWURL, FORM, "X-Twilio-Signature", "8uOSAjo+ganeW3PYyQ126y1YuKd=", TWDLR,
+     0, SH_EPERM, DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
     {"twilio", TW, "POST", TWURL, FORM, NULL, NULL, TWDLR, 0, SH_EINVAL, DIALECT_CB_IGNORE, NULL,
      -1, NULL, -1, 400},
     {"twilio", TW, "POST", TWURL, FORM, "X-Twilio-Signature", "8uOSAjo+ganeW3PYyQ126y1YuKc=",
@@ -59,9 +59,8 @@ static const struct cb_case cases[] = {
      0, SH_OK, DIALECT_CB_MO, "+15558675310", -1, "Привет & hi", -1, 200},
     /* unsigned when verification is off (tests, trusted proxies) */
     {"twilio", "{\"account_sid\":\"" AC "\",\"auth_token\":\"x\",\"verify_signature\":false}",
-     "POST", TWURL, FORM, NULL, NULL,
-     "MessageSid=SM1&MessageStatus=undelivered&ErrorCode=30003", 0, SH_OK, DIALECT_CB_DLR, "SM1",
-     PROVIDER_DLR_UNDELIVERED, NULL, 0, 204},
+     "POST", TWURL, FORM, NULL, NULL, "MessageSid=SM1&MessageStatus=undelivered&ErrorCode=30003", 0,
+     SH_OK, DIALECT_CB_DLR, "SM1", PROVIDER_DLR_UNDELIVERED, NULL, 0, 204},
     {"twilio", "{\"account_sid\":\"" AC "\",\"auth_token\":\"x\",\"verify_signature\":false}",
      "POST", TWURL, FORM, NULL, NULL, "MessageSid=SM1&MessageStatus=queued", 0, SH_OK,
      DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 204},
@@ -82,13 +81,12 @@ static const struct cb_case cases[] = {
      "concat-part=1",
      0, SH_OK, DIALECT_CB_MO, "447700900001", -1, "Hi there", 1577880000000LL, 200},
     {"vonage", "{\"api_key\":\"k\",\"api_secret\":\"s\"}", "POST",
-     "https://hub/v1/callbacks/vonage/t", FORM, NULL, NULL,
-     "msisdn=1&messageId=2&status=lost", 0, SH_EINVAL, DIALECT_CB_IGNORE, NULL, -1, NULL, -1,
-     400},
+     "https://hub/v1/callbacks/vonage/t", FORM, NULL, NULL, "msisdn=1&messageId=2&status=lost", 0,
+     SH_EINVAL, DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 400},
     /* Vonage signed: md5hash, sha256, sha512 (vendorsig.py), wrong, stale, missing */
     {"vonage", "{\"api_key\":\"k\",\"api_secret\":\"s\",\"signature_secret\":\"vsecret\"}", "GET",
-     "https://hub/v1/callbacks/vonage/t?" VNDLR "&sig=f6c48363aad5c6421a7acea7dc863e79", NULL,
-     NULL, NULL, NULL, VNNOW, SH_OK, DIALECT_CB_DLR, "0B00000127FDBC63", PROVIDER_DLR_DELIVERED,
+     "https://hub/v1/callbacks/vonage/t?" VNDLR "&sig=f6c48363aad5c6421a7acea7dc863e79", NULL, NULL,
+     NULL, NULL, VNNOW, SH_OK, DIALECT_CB_DLR, "0B00000127FDBC63", PROVIDER_DLR_DELIVERED,
      "msg_01ABC", -1, 200},
     {"vonage",
      "{\"api_key\":\"k\",\"api_secret\":\"s\",\"signature_secret\":\"vsecret\","
@@ -107,17 +105,17 @@ static const struct cb_case cases[] = {
      "{\"api_key\":\"k\",\"api_secret\":\"s\",\"signature_secret\":\"vsecret\","
      "\"signature_method\":\"sha256\"}",
      "POST", "https://hub/v1/callbacks/vonage/t", FORM, NULL, NULL,
-     VNDLR "&sig=7EEF5B53E89D50C245863C2086F51CFB88EAD87790C6AD17C250D84B9FC39361", VNNOW,
-     SH_EPERM, DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
+     VNDLR "&sig=7EEF5B53E89D50C245863C2086F51CFB88EAD87790C6AD17C250D84B9FC39361", VNNOW, SH_EPERM,
+     DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
     {"vonage", "{\"api_key\":\"k\",\"api_secret\":\"s\",\"signature_secret\":\"vsecret\"}", "GET",
-     "https://hub/v1/callbacks/vonage/t?" VNDLR "&sig=f6c48363aad5c6421a7acea7dc863e79", NULL,
-     NULL, NULL, NULL, VNNOW + 301000, SH_EPERM, DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
+     "https://hub/v1/callbacks/vonage/t?" VNDLR "&sig=f6c48363aad5c6421a7acea7dc863e79", NULL, NULL,
+     NULL, NULL, VNNOW + 301000, SH_EPERM, DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
     {"vonage", "{\"api_key\":\"k\",\"api_secret\":\"s\",\"signature_secret\":\"vsecret\"}", "GET",
      "https://hub/v1/callbacks/vonage/t?" VNDLR, NULL, NULL, NULL, NULL, VNNOW, SH_EPERM,
      DIALECT_CB_IGNORE, NULL, -1, NULL, -1, 403},
     /* Eskiz: JSON and form, no signature */
-    {"eskiz", "{\"email\":\"e\",\"password\":\"p\"}", "POST", "https://hub/cb",
-     "application/json", NULL, NULL,
+    {"eskiz", "{\"email\":\"e\",\"password\":\"p\"}", "POST", "https://hub/cb", "application/json",
+     NULL, NULL,
      "{\"request_id\":\"59bf10a2-aba8-4694-8fd5-0be20102a580\",\"message_id\":\"4385062\","
      "\"user_sms_id\":\"msg_1\",\"country\":\"UZ\",\"phone_number\":\"998991234567\","
      "\"sms_count\":\"1\",\"status\":\"DELIVRD\",\"status_date\":\"2021-04-02 00:39:36\"}",
@@ -136,8 +134,7 @@ static const struct cb_case cases[] = {
     {"smso", "{\"api_key\":\"k\"}", "POST", "https://hub/cb", FORM, NULL, NULL,
      "uuid=aaaaaaaa-bbbb&status=delivered&sent_at=2019-05-01+15%3A18%3A20&delivered_at=2019-05-01"
      "+15%3A18%3A25&receiver%5Bnumber%5D=%2B40722334455&receiver%5Bmcc%5D=226",
-     0, SH_OK, DIALECT_CB_DLR, "aaaaaaaa-bbbb", PROVIDER_DLR_DELIVERED, NULL, 1556723905000LL,
-     200},
+     0, SH_OK, DIALECT_CB_DLR, "aaaaaaaa-bbbb", PROVIDER_DLR_DELIVERED, NULL, 1556723905000LL, 200},
     {"smso", "{\"api_key\":\"k\"}", "POST", "https://hub/cb", FORM, NULL, NULL,
      "body=Da&replied_to=aaaaaaaa-bbbb&received_at=2019-05-01+15%3A20%3A00&sender%5Bnumber%5D="
      "%2B40722334455",
@@ -146,8 +143,8 @@ static const struct cb_case cases[] = {
     {"cequens", "{\"api_token\":\"t\"}", "GET",
      "https://hub/cb?messageId=056ef72a-1&statusId=2&clientMessageId=0&submitDate="
      "2021-02-16T10%3A47%3A40.296",
-     NULL, NULL, NULL, NULL, 0, SH_OK, DIALECT_CB_DLR, "056ef72a-1", PROVIDER_DLR_UNDELIVERED,
-     NULL, 1613472460000LL, 200},
+     NULL, NULL, NULL, NULL, 0, SH_OK, DIALECT_CB_DLR, "056ef72a-1", PROVIDER_DLR_UNDELIVERED, NULL,
+     1613472460000LL, 200},
     {"cequens", "{\"api_token\":\"t\",\"dlr_id_field\":\"SMSId\",\"dlr_status_field\":\"Status\"}",
      "GET", "https://hub/cb?SMSId=x1&Status=1", NULL, NULL, NULL, NULL, 0, SH_OK, DIALECT_CB_DLR,
      "x1", PROVIDER_DLR_DELIVERED, NULL, -1, 200},
@@ -195,8 +192,12 @@ static void test_callbacks(void **state)
             h[nh].name = c->hname;
             h[nh++].value = c->hvalue;
         }
-        struct dialect_in in = {.method = c->method, .url = c->url, .header = h, .nheader = nh,
-                                .body = c->body, .body_len = c->body ? strlen(c->body) : 0};
+        struct dialect_in in = {.method = c->method,
+                                .url = c->url,
+                                .header = h,
+                                .nheader = nh,
+                                .body = c->body,
+                                .body_len = c->body ? strlen(c->body) : 0};
         struct dialect_callback cb;
         struct arena a;
         arena_init(&a);
@@ -237,8 +238,12 @@ static void test_callback_details(void **state)
     struct dialect_kv h[] = {{"Content-Type", FORM},
                              {"X-Twilio-Signature", "/HWTdqv/sJ1hZ/bSq39vPEndySI="}};
     void *tw = tu_open("twilio", TW);
-    struct dialect_in in = {.method = "POST", .url = TWURL, .header = h, .nheader = 2,
-                            .body = TWMO, .body_len = strlen(TWMO)};
+    struct dialect_in in = {.method = "POST",
+                            .url = TWURL,
+                            .header = h,
+                            .nheader = 2,
+                            .body = TWMO,
+                            .body_len = strlen(TWMO)};
     assert_int_equal(dialect_find("twilio")->parse_callback(tw, &in, 0, &a, &cb), SH_OK);
     assert_string_equal(cb.answer_ctype, "text/xml");
     assert_string_equal(cb.answer_body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>");

@@ -59,8 +59,8 @@ static const struct req_case cases[] = {
     {"eskiz", "{\"email\":\"a@b.uz\",\"password\":\"pw\",\"callback_url\":\"https://h/cb\"}",
      "+998901234567", "", "Salom", 0, "POST", "https://notify.eskiz.uz/api/message/sms/send",
      MP("mobile_phone") MPV "998901234567" MPE MP("message") MPV "Salom" MPE MP("from") MPV
-     "4546" MPE MP("callback_url") MPV "https://h/cb" MPE MP("user_sms_id") MPV "msg_1" MPE
-     "--smshub-boundary-7MA4YWxkTrZu0gW--\r\n",
+     "4546" MPE MP("callback_url") MPV "https://h/cb" MPE MP("user_sms_id") MPV
+     "msg_1" MPE "--smshub-boundary-7MA4YWxkTrZu0gW--\r\n",
      "Authorization", "Bearer TOKEN"},
     {"playmobile",
      "{\"base_url\":\"https://send.smsxabar.uz/broker-api\",\"login\":\"user\","
@@ -84,8 +84,8 @@ static const struct req_case cases[] = {
      "to=%2B40722334455&sender=4&body=Buna&type=transactional&webhook_status=https%3A%2F%2Fh%2Fcb"
      "&webhook_responses=https%3A%2F%2Fh%2Fcb",
      "X-Authorization", "KEY"},
-    {"cequens", "{\"api_token\":\"LONGLIVED\",\"from\":\"Cequens\"}", "+201012345678", "",
-     "مرحبا", 1, "POST", "https://apis.cequens.com/sms/v1/messages",
+    {"cequens", "{\"api_token\":\"LONGLIVED\",\"from\":\"Cequens\"}", "+201012345678", "", "مرحبا",
+     1, "POST", "https://apis.cequens.com/sms/v1/messages",
      "{\"senderName\":\"Cequens\",\"messageType\":\"unicode\",\"recipients\":\"201012345678\","
      "\"messageText\":\"مرحبا\"}",
      "Authorization", "Bearer LONGLIVED"},
@@ -127,8 +127,13 @@ static void test_send_requests(void **state)
         const struct req_case *c = &cases[i];
         const struct dialect *d = dialect_find(c->dialect);
         void *cfg = tu_open(c->dialect, c->cfg);
-        struct provider_msg m = {.id = "msg_1", .to = c->to, .from = c->from, .body = c->text,
-                                 .encoding = c->encoding, .segments = 1, .attempt = 1};
+        struct provider_msg m = {.id = "msg_1",
+                                 .to = c->to,
+                                 .from = c->from,
+                                 .body = c->text,
+                                 .encoding = c->encoding,
+                                 .segments = 1,
+                                 .attempt = 1};
         struct dialect_req r;
         struct arena a;
         arena_init(&a);
@@ -163,22 +168,27 @@ static void test_long_message(void **state)
         const struct dialect *d = dialect_all[i];
         static const struct {
             const char *name, *cfg;
-        } cfgs[] = {{"twilio", TWCFG "}"},
-                    {"vonage", "{\"api_key\":\"k\",\"api_secret\":\"s\"}"},
-                    {"eskiz", "{\"email\":\"e\",\"password\":\"p\"}"},
-                    {"playmobile", "{\"base_url\":\"http://x\",\"login\":\"l\",\"password\":\"p\"}"},
-                    {"veevo", "{\"hash\":\"h\"}"},
-                    {"smso", "{\"api_key\":\"k\"}"},
-                    {"cequens", "{\"api_token\":\"t\"}"},
-                    {"generic", "{\"url\":\"http://x\"}"}};
+        } cfgs[] = {
+            {"twilio", TWCFG "}"},
+            {"vonage", "{\"api_key\":\"k\",\"api_secret\":\"s\"}"},
+            {"eskiz", "{\"email\":\"e\",\"password\":\"p\"}"},
+            {"playmobile", "{\"base_url\":\"http://x\",\"login\":\"l\",\"password\":\"p\"}"},
+            {"veevo", "{\"hash\":\"h\"}"},
+            {"smso", "{\"api_key\":\"k\"}"},
+            {"cequens", "{\"api_token\":\"t\"}"},
+            {"generic", "{\"url\":\"http://x\"}"}};
         const char *cfgtext = NULL;
         for (size_t k = 0; k < TU_LEN(cfgs); k++)
             if (strcmp(cfgs[k].name, d->name) == 0)
                 cfgtext = cfgs[k].cfg;
         assert_non_null(cfgtext);
         void *cfg = tu_open(d->name, cfgtext);
-        struct provider_msg m = {.id = "msg_1", .to = "+15550001", .from = "X", .body = text,
-                                 .segments = 7, .attempt = 1};
+        struct provider_msg m = {.id = "msg_1",
+                                 .to = "+15550001",
+                                 .from = "X",
+                                 .body = text,
+                                 .segments = 7,
+                                 .attempt = 1};
         struct dialect_req r;
         struct dialect_token tok = {.value = "T"};
         struct arena a;
@@ -208,7 +218,7 @@ static const struct aux_case aux[] = {
     {"eskiz", "{\"email\":\"a@b.uz\",\"password\":\"pw\"}", 0, SH_OK, "POST",
      "https://notify.eskiz.uz/api/auth/login",
      MP("email") MPV "a@b.uz" MPE MP("password") MPV "pw" MPE
-     "--smshub-boundary-7MA4YWxkTrZu0gW--\r\n"},
+                                                     "--smshub-boundary-7MA4YWxkTrZu0gW--\r\n"},
     {"eskiz", "{\"email\":\"a@b.uz\",\"password\":\"pw\"}", 1, SH_OK, "PATCH",
      "https://notify.eskiz.uz/api/auth/refresh", NULL},
     {"eskiz", "{\"email\":\"a@b.uz\",\"password\":\"pw\"}", 2, SH_OK, "GET",
@@ -225,14 +235,16 @@ static const struct aux_case aux[] = {
     {"cequens", "{\"api_token\":\"t\"}", 2, SH_OK, "GET",
      "https://apis.cequens.com/sms/v1/messages/SMx1", NULL},
     {"cequens", "{\"api_token\":\"t\"}", 3, SH_ENOTFOUND, NULL, NULL, NULL},
-    {"playmobile", "{\"base_url\":\"http://pm/broker-api\",\"login\":\"l\",\"password\":\"p\"}",
-     2, SH_ENOTFOUND, NULL, NULL, NULL},
+    {"playmobile", "{\"base_url\":\"http://pm/broker-api\",\"login\":\"l\",\"password\":\"p\"}", 2,
+     SH_ENOTFOUND, NULL, NULL, NULL},
     {"playmobile",
      "{\"base_url\":\"http://pm/broker-api\",\"login\":\"l\",\"password\":\"p\","
      "\"dlr_poll\":true}",
      2, SH_OK, "POST", "http://pm/broker-api/get-status", "{\"message-id\":[\"SMx1\"]}"},
-    {"generic", "{\"url\":\"http://g/send\",\"poll_url\":\"http://g/status/${pmid}?k=${key}\","
-     "\"key\":\"K\"}", 2, SH_OK, "GET", "http://g/status/SMx1?k=K", NULL},
+    {"generic",
+     "{\"url\":\"http://g/send\",\"poll_url\":\"http://g/status/${pmid}?k=${key}\","
+     "\"key\":\"K\"}",
+     2, SH_OK, "GET", "http://g/status/SMx1?k=K", NULL},
     {"generic", "{\"url\":\"http://g/send\"}", 3, SH_ENOTFOUND, NULL, NULL, NULL},
 };
 
@@ -290,8 +302,7 @@ static void test_bad_configs(void **state)
         {"generic", "{\"url\":\"http://x\",\"content_type\":\"yaml\"}", "content_type"},
         {"generic", "{\"url\":\"http://x\",\"id_regex\":\"(\"}", "id_regex"},
         {"generic", "{\"url\":\"http://x\",\"success_status\":\"ok\"}", "success_status"},
-        {"generic", "{\"url\":\"http://x\",\"dlr_status_map\":{\"D\":\"done\"}}",
-         "dlr_status_map"},
+        {"generic", "{\"url\":\"http://x\",\"dlr_status_map\":{\"D\":\"done\"}}", "dlr_status_map"},
     };
     for (size_t i = 0; i < TU_LEN(bad); i++) {
         char err[200] = "";

@@ -16,30 +16,37 @@ struct tw_case {
 };
 
 #define TW_PARAMS                                                                                  \
-    {{"CallSid", "CA1234567890ABCDE"}, {"Caller", "+14158675309"}, {"Digits", "1234"},           \
-     {"From", "+14158675309"}, {"To", "+18005551212"}}
+    {                                                                                              \
+        {"CallSid", "CA1234567890ABCDE"}, {"Caller", "+14158675309"}, {"Digits", "1234"},          \
+            {"From", "+14158675309"},                                                              \
+        {                                                                                          \
+            "To", "+18005551212"                                                                   \
+        }                                                                                          \
+    }
 
 static const struct tw_case tw_cases[] = {
     {"https://mycompany.com/myapp.php?foo=1&bar=2", TW_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
     /* the SDK accepts a port-less signature for a URL with :443, and the reverse */
-    {"https://mycompany.com:443/myapp.php?foo=1&bar=2", TW_PARAMS,
-     "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
+    {"https://mycompany.com:443/myapp.php?foo=1&bar=2", TW_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
     {"https://mycompany.com/myapp.php?foo=1&bar=2", TW_PARAMS, "kvajT1Ptam85bY51eRf/AJRuM3w="},
     {"http://mycompany.com:80/myapp.php?foo=1&bar=2", TW_PARAMS, "0ZXoZLH/DfblKGATFgpif+LLRf4="},
     {"http://mycompany.com/myapp.php?foo=1&bar=2", TW_PARAMS, "0ZXoZLH/DfblKGATFgpif+LLRf4="},
-    {"http://mycompany.com:1234/myapp.php?foo=1&bar=2", TW_PARAMS,
-     "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="},
+    {"http://mycompany.com:1234/myapp.php?foo=1&bar=2", TW_PARAMS, "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="},
     {"https://mycompany.com/myapp.php?foo=1&bar=2",
      {{"Sid", "CA123"}, {"SidAccount", "AC123"}, {"Digits", "5678"}, {"Digits", "1234"}},
      "IK+Dwps556ElfBT0I3Rgjkr1wJU="},
     {"https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256="
      "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620",
-     {{NULL, NULL}}, "a9nBmqA0ju/hNViExpshrM61xv4="},
+     {{NULL, NULL}},
+     "a9nBmqA0ju/hNViExpshrM61xv4="},
     /* computed by tests/fakes/vendorsig.py */
     {"https://hub.example.com/v1/callbacks/twilio/cbtok123",
-     {{"Body", "Привет & hi"}, {"From", "+15558675310"}, {"To", "+15017122661"},
+     {{"Body", "Привет & hi"},
+      {"From", "+15558675310"},
+      {"To", "+15017122661"},
       {"MessageSid", "SMcccccccccccccccccccccccccccccccc"},
-      {"AccountSid", "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}, {"NumMedia", "0"}},
+      {"AccountSid", "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+      {"NumMedia", "0"}},
      NULL},
 };
 
@@ -94,8 +101,12 @@ static void test_twilio_python_vector(void **state)
         {"MessageSid", "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
         {"SmsSid", "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
         {"AccountSid", "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
-        {"From", "+15017122661"}, {"To", "+15558675310"}, {"MessageStatus", "delivered"},
-        {"SmsStatus", "delivered"}, {"ApiVersion", "2010-04-01"}, {"RawDlrDoneDate", "2411220142"},
+        {"From", "+15017122661"},
+        {"To", "+15558675310"},
+        {"MessageStatus", "delivered"},
+        {"SmsStatus", "delivered"},
+        {"ApiVersion", "2010-04-01"},
+        {"RawDlrDoneDate", "2411220142"},
     };
     struct du_params p = {0};
     struct arena a;
@@ -121,15 +132,28 @@ struct vn_case {
 };
 
 static const struct pv vn_sets[][10] = {
-    {{"message-timestamp", "2013-11-21 15:27:30"}, {"messageId", "020000001B0FE827"},
-     {"msisdn", "14843472194"}, {"text", "Test again"}, {"timestamp", "1385047698"},
-     {"to", "13239877404"}, {"type", "text"}},
-    {{"keyword", "TEST"}, {"message-timestamp", "2017-04-04 22:57:47"},
-     {"messageId", "0B00000042AC53BD"}, {"msisdn", "14843472194"},
-     {"nonce", "929d6744-bd28-42c8-b6cf-31d5b4f43732"}, {"text", "Test with & and ="},
-     {"timestamp", "1491346667"}, {"to", "12192259404"}, {"type", "text"}},
-    {{"api_key", "fake_api_key"}, {"to", "14155550100"}, {"from", "AcmeInc"},
-     {"text", "Test From Nexmo"}, {"type", "text"}, {"timestamp", "1540924779"}},
+    {{"message-timestamp", "2013-11-21 15:27:30"},
+     {"messageId", "020000001B0FE827"},
+     {"msisdn", "14843472194"},
+     {"text", "Test again"},
+     {"timestamp", "1385047698"},
+     {"to", "13239877404"},
+     {"type", "text"}},
+    {{"keyword", "TEST"},
+     {"message-timestamp", "2017-04-04 22:57:47"},
+     {"messageId", "0B00000042AC53BD"},
+     {"msisdn", "14843472194"},
+     {"nonce", "929d6744-bd28-42c8-b6cf-31d5b4f43732"},
+     {"text", "Test with & and ="},
+     {"timestamp", "1491346667"},
+     {"to", "12192259404"},
+     {"type", "text"}},
+    {{"api_key", "fake_api_key"},
+     {"to", "14155550100"},
+     {"from", "AcmeInc"},
+     {"text", "Test From Nexmo"},
+     {"type", "text"},
+     {"timestamp", "1540924779"}},
 };
 
 static const struct vn_case vn_cases[] = {

@@ -31,8 +31,8 @@ static inline void *tu_open(const char *name, const char *cfg)
 
 static inline struct dialect_resp tu_resp(int status, const char *body)
 {
-    struct dialect_resp r = {.status = status, .body = body,
-                             .body_len = body != NULL ? strlen(body) : 0};
+    struct dialect_resp r = {
+        .status = status, .body = body, .body_len = body != NULL ? strlen(body) : 0};
     return r;
 }
 

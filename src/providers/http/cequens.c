@@ -27,10 +27,16 @@ struct cequens {
 
 /* Message status codes (legacy SDK) and the DLR's `1`/`2`. */
 static const struct du_map cq_status_map[] = {
-    {"1", PROVIDER_DLR_DELIVERED},  {"2", PROVIDER_DLR_UNDELIVERED}, {"3", PROVIDER_DLR_SENT},
-    {"4", PROVIDER_DLR_SENT},       {"5", PROVIDER_DLR_REJECTED},    {"16", PROVIDER_DLR_REJECTED},
-    {"17", PROVIDER_DLR_SENT},      {"1200", PROVIDER_DLR_UNDELIVERED},
-    {"Delivered", PROVIDER_DLR_DELIVERED}, {"UnDelivered", PROVIDER_DLR_UNDELIVERED},
+    {"1", PROVIDER_DLR_DELIVERED},
+    {"2", PROVIDER_DLR_UNDELIVERED},
+    {"3", PROVIDER_DLR_SENT},
+    {"4", PROVIDER_DLR_SENT},
+    {"5", PROVIDER_DLR_REJECTED},
+    {"16", PROVIDER_DLR_REJECTED},
+    {"17", PROVIDER_DLR_SENT},
+    {"1200", PROVIDER_DLR_UNDELIVERED},
+    {"Delivered", PROVIDER_DLR_DELIVERED},
+    {"UnDelivered", PROVIDER_DLR_UNDELIVERED},
     {NULL, 0},
 };
 
@@ -46,8 +52,10 @@ static void cq_free(void *p)
 static int cq_new(const char *json, char *err, size_t errcap, void **out)
 {
     /* UNVERIFIED guesses for the DLR query parameter names */
-    static const struct du_fieldmap def = {.id = "messageId", .status = "statusId",
-                                           .ref = "clientMessageId", .time = "submitDate",
+    static const struct du_fieldmap def = {.id = "messageId",
+                                           .status = "statusId",
+                                           .ref = "clientMessageId",
+                                           .time = "submitDate",
                                            .error = "statusMessage"};
     struct cequens *c = xcalloc(1, sizeof(*c));
     int st = SH_EINVAL;
@@ -87,8 +95,8 @@ static unsigned cq_caps(const void *cfg)
            (c->balance_url != NULL ? DIALECT_CAP_BALANCE : 0);
 }
 
-static void cq_auth(const struct cequens *c, struct dialect_req *r,
-                    const struct dialect_token *tok, struct arena *a)
+static void cq_auth(const struct cequens *c, struct dialect_req *r, const struct dialect_token *tok,
+                    struct arena *a)
 {
     const char *t = c->api_token != NULL ? c->api_token : (tok != NULL ? tok->value : "");
     du_req_header(r, "Authorization", du_bearer(a, t));
@@ -192,8 +200,7 @@ static int cq_parse_send(const void *cfg, const struct provider_msg *m,
         du_result(out, json_is_integer(rc) ? PROVIDER_REJECTED : PROVIDER_TEMP_FAIL,
                   json_is_integer(rc) ? du_json_text(&a, rc) : "bad-answer", msg);
     } else if (id == NULL || *id == '\0') {
-        du_result(out, invalid != NULL && *invalid != '\0' ? PROVIDER_REJECTED
-                                                           : PROVIDER_TEMP_FAIL,
+        du_result(out, invalid != NULL && *invalid != '\0' ? PROVIDER_REJECTED : PROVIDER_TEMP_FAIL,
                   invalid != NULL && *invalid != '\0' ? "invalid-recipient" : "bad-answer",
                   invalid != NULL && *invalid != '\0' ? invalid : "no SMSId in the answer");
     } else {

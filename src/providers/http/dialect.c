@@ -19,9 +19,9 @@ extern const struct dialect dialect_cequens;
 extern const struct dialect dialect_generic;
 
 const struct dialect *const dialect_all[] = {
-    &dialect_twilio, &dialect_vonage, &dialect_eskiz,   &dialect_playmobile,
-    &dialect_veevo,  &dialect_smso,   &dialect_cequens, &dialect_generic,
-    NULL,
+    &dialect_twilio,     &dialect_vonage,  &dialect_eskiz,
+    &dialect_playmobile, &dialect_veevo,   &dialect_smso,
+    &dialect_cequens,    &dialect_generic, NULL,
 };
 
 const struct dialect *dialect_find(const char *name)
@@ -66,13 +66,12 @@ int64_t dialect_jwt_exp_ms(const char *jwt)
         goto out;
     if (sodium_base642bin(bin, n + 1, d1 + 1, n, NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 &&
-        sodium_base642bin(bin, n + 1, d1 + 1, n, NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE) != 0)
+        sodium_base642bin(bin, n + 1, d1 + 1, n, NULL, &len, NULL, sodium_base64_VARIANT_URLSAFE) !=
+            0)
         goto out;
     claims = json_loadb((const char *)bin, len, 0, NULL);
     json_t *e = json_object_get(claims, "exp");
-    if (json_is_integer(e) && json_integer_value(e) > 0 &&
-        json_integer_value(e) < 100000000000LL)
+    if (json_is_integer(e) && json_integer_value(e) > 0 && json_integer_value(e) < 100000000000LL)
         exp = (int64_t)json_integer_value(e) * 1000;
     else if (json_is_real(e) && json_real_value(e) > 0 && json_real_value(e) < 1e11)
         exp = (int64_t)json_real_value(e) * 1000;

@@ -207,8 +207,8 @@ char *du_multipart(struct arena *a, const char *const *name, const char *const *
     }
     struct dbuf b = {0};
     for (size_t i = 0; i < n; i++)
-        dbuf_printf(&b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
-                    bnd.p, name[i], value[i] != NULL ? value[i] : "");
+        dbuf_printf(&b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n", bnd.p,
+                    name[i], value[i] != NULL ? value[i] : "");
     dbuf_printf(&b, "--%s--\r\n", bnd.p);
     *ctype = arena_printf(a, "multipart/form-data; boundary=%s", bnd.p);
     dbuf_free(&bnd);
@@ -437,8 +437,12 @@ static int64_t utc_ms(int y, int mo, int d, int h, int mi, int s)
 {
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || y < 1970)
         return 0;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = s};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = s};
     return (int64_t)timegm(&tm) * 1000;
 }
 
@@ -486,8 +490,8 @@ int64_t du_time_yymmddhhmm(const char *s)
     if (s == NULL)
         return 0;
     size_t n = strlen(s);
-    if ((n != 10 && n != 12) || digits(s, 2, &y) || digits(s + 2, 2, &mo) ||
-        digits(s + 4, 2, &d) || digits(s + 6, 2, &h) || digits(s + 8, 2, &mi))
+    if ((n != 10 && n != 12) || digits(s, 2, &y) || digits(s + 2, 2, &mo) || digits(s + 4, 2, &d) ||
+        digits(s + 6, 2, &h) || digits(s + 8, 2, &mi))
         return 0;
     if (n == 12 && digits(s + 10, 2, &sec))
         return 0;
@@ -699,10 +703,10 @@ int du_map_status(const struct du_map *m, const char *word)
 int du_dlr_from_name(const char *name)
 {
     static const struct du_map map[] = {
-        {"queued", PROVIDER_DLR_NONE},           {"sent", PROVIDER_DLR_SENT},
-        {"delivered", PROVIDER_DLR_DELIVERED},   {"undelivered", PROVIDER_DLR_UNDELIVERED},
-        {"failed", PROVIDER_DLR_FAILED},         {"expired", PROVIDER_DLR_EXPIRED},
-        {"rejected", PROVIDER_DLR_REJECTED},     {NULL, 0},
+        {"queued", PROVIDER_DLR_NONE},         {"sent", PROVIDER_DLR_SENT},
+        {"delivered", PROVIDER_DLR_DELIVERED}, {"undelivered", PROVIDER_DLR_UNDELIVERED},
+        {"failed", PROVIDER_DLR_FAILED},       {"expired", PROVIDER_DLR_EXPIRED},
+        {"rejected", PROVIDER_DLR_REJECTED},   {NULL, 0},
     };
     return du_map_status(map, name);
 }
@@ -738,8 +742,9 @@ int du_fieldmap_read(const json_t *root, const struct du_fieldmap *def, struct d
     }
     return SH_OK;
 bad:
-    snprintf(err, errcap, "dlr_status_map: an object of vendor status -> one of queued, sent, "
-                          "delivered, undelivered, failed, expired, rejected");
+    snprintf(err, errcap,
+             "dlr_status_map: an object of vendor status -> one of queued, sent, "
+             "delivered, undelivered, failed, expired, rejected");
     return SH_EINVAL;
 }
 

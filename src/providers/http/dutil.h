@@ -86,7 +86,7 @@ char *du_b64(struct arena *a, const unsigned char *bin, size_t n);
 int du_secure_eq(const char *x, const char *y, int nocase);
 
 /* Times, all UTC unless an offset is given; 0 when s is NULL/empty/unparseable. */
-int64_t du_time_ymdhms(const char *s);   /* YYYY-MM-DD HH:MM[:SS][.fff][+hh:mm|Z], 'T' ok */
+int64_t du_time_ymdhms(const char *s);     /* YYYY-MM-DD HH:MM[:SS][.fff][+hh:mm|Z], 'T' ok */
 int64_t du_time_yymmddhhmm(const char *s); /* YYMMDDhhmm[ss] */
 
 /* JSON. */
@@ -165,8 +165,13 @@ int twilio_signature_ok(const char *token, const char *url, const struct du_para
 /* Twilio's signature of url + params, in a. */
 const char *twilio_signature(const char *token, const char *url, const struct du_params *p,
                              struct arena *a);
-enum vonage_sig { VONAGE_SIG_MD5HASH, VONAGE_SIG_MD5, VONAGE_SIG_SHA1, VONAGE_SIG_SHA256,
-                  VONAGE_SIG_SHA512 };
+enum vonage_sig {
+    VONAGE_SIG_MD5HASH,
+    VONAGE_SIG_MD5,
+    VONAGE_SIG_SHA1,
+    VONAGE_SIG_SHA256,
+    VONAGE_SIG_SHA512
+};
 /* Vonage `sig` of params (every one except `sig`), CONTRACTS.md §2.6; md5hash in lower-case
  * hex, the HMAC modes in upper-case hex; in a. */
 const char *vonage_signature(enum vonage_sig alg, const char *secret, const struct du_params *p,

@@ -48,8 +48,7 @@ static int ez_new(const char *json, char *err, size_t errcap, void **out)
     e->from = du_cfg_str(e->root, "from", "4546");
     e->callback_url = du_cfg_str(e->root, "callback_url", NULL);
     e->user_sms_id = du_cfg_bool(e->root, "send_user_sms_id", 1);
-    if (du_cfg_int(e->root, "token_ttl_s", 30 * 86400, 60, 366 * 86400, &e->token_ttl_s) !=
-        SH_OK) {
+    if (du_cfg_int(e->root, "token_ttl_s", 30 * 86400, 60, 366 * 86400, &e->token_ttl_s) != SH_OK) {
         snprintf(err, errcap, "token_ttl_s: an integer 60..31622400");
         goto out;
     }
@@ -100,8 +99,8 @@ static int ez_parse_login(const void *cfg, const struct dialect_resp *in, int64_
     const struct eskiz *e = cfg;
     int st = SH_EIO;
     json_t *j = du_json(in->body, in->body_len);
-    if (in->status == 401 || in->status == 403 || (in->status >= 400 && in->status < 500 &&
-                                                   in->status != 429 && in->status != 408)) {
+    if (in->status == 401 || in->status == 403 ||
+        (in->status >= 400 && in->status < 500 && in->status != 429 && in->status != 408)) {
         st = SH_EPERM;
         goto out;
     }
@@ -207,15 +206,23 @@ out:
 static int ez_part_status(const char *s)
 {
     static const struct du_map map[] = {
-        {"NEW", PROVIDER_DLR_NONE},          {"STORED", PROVIDER_DLR_NONE},
-        {"WAITING", PROVIDER_DLR_NONE},      {"ACCEPTED", PROVIDER_DLR_SENT},
-        {"ENROUTE", PROVIDER_DLR_SENT},      {"TRANSMTD", PROVIDER_DLR_SENT},
-        {"DELIVRD", PROVIDER_DLR_DELIVERED}, {"DELIVERED", PROVIDER_DLR_DELIVERED},
+        {"NEW", PROVIDER_DLR_NONE},
+        {"STORED", PROVIDER_DLR_NONE},
+        {"WAITING", PROVIDER_DLR_NONE},
+        {"ACCEPTED", PROVIDER_DLR_SENT},
+        {"ENROUTE", PROVIDER_DLR_SENT},
+        {"TRANSMTD", PROVIDER_DLR_SENT},
+        {"DELIVRD", PROVIDER_DLR_DELIVERED},
+        {"DELIVERED", PROVIDER_DLR_DELIVERED},
         {"PARTDELIVERED", PROVIDER_DLR_DELIVERED},
-        {"UNDELIV", PROVIDER_DLR_UNDELIVERED}, {"UNDELIVERABLE", PROVIDER_DLR_UNDELIVERED},
-        {"EXPIRED", PROVIDER_DLR_EXPIRED},   {"REJECTD", PROVIDER_DLR_REJECTED},
-        {"REJECTED", PROVIDER_DLR_REJECTED}, {"DELETED", PROVIDER_DLR_FAILED},
-        {"UNKNOWN", PROVIDER_DLR_UNDELIVERED}, {NULL, 0},
+        {"UNDELIV", PROVIDER_DLR_UNDELIVERED},
+        {"UNDELIVERABLE", PROVIDER_DLR_UNDELIVERED},
+        {"EXPIRED", PROVIDER_DLR_EXPIRED},
+        {"REJECTD", PROVIDER_DLR_REJECTED},
+        {"REJECTED", PROVIDER_DLR_REJECTED},
+        {"DELETED", PROVIDER_DLR_FAILED},
+        {"UNKNOWN", PROVIDER_DLR_UNDELIVERED},
+        {NULL, 0},
     };
     return du_map_status(map, s);
 }

@@ -163,8 +163,7 @@ static int gen_new(const char *json, char *err, size_t errcap, void **out)
     g->balance_currency = du_cfg_str(g->root, "balance_currency", "");
     g->answer_body = du_cfg_str(g->root, "callback_answer_body", "");
     g->answer_ctype = du_cfg_str(g->root, "callback_answer_content_type", NULL);
-    if (du_cfg_int(g->root, "callback_answer_status", 200, 200, 299, &g->answer_status) !=
-        SH_OK) {
+    if (du_cfg_int(g->root, "callback_answer_status", 200, 200, 299, &g->answer_status) != SH_OK) {
         snprintf(err, errcap, "callback_answer_status: 200..299");
         goto out;
     }
@@ -202,8 +201,7 @@ static const char *placeholder(const struct generic *g, const struct provider_ms
         if (strcmp(key, "to_digits") == 0)
             return du_digits(a, m->to);
         if (strcmp(key, "from") == 0)
-            return m->from != NULL && *m->from != '\0' ? m->from
-                                                       : du_cfg_str(g->root, "from", "");
+            return m->from != NULL && *m->from != '\0' ? m->from : du_cfg_str(g->root, "from", "");
         if (strcmp(key, "text") == 0)
             return m->body;
         if (strcmp(key, "id") == 0)
@@ -323,8 +321,8 @@ static int has_matcher(const struct gen_match *mt)
 }
 
 /* The provider id from the answer by pointer or regex, in a; NULL when not found. */
-static const char *gen_id(const struct generic *g, const struct dialect_resp *in,
-                          const char *body, struct arena *a)
+static const char *gen_id(const struct generic *g, const struct dialect_resp *in, const char *body,
+                          struct arena *a)
 {
     if (g->id_ptr != NULL) {
         json_t *j = du_json(in->body, in->body_len);
@@ -359,8 +357,8 @@ static int gen_parse_send(const void *cfg, const struct provider_msg *m,
     } else if (status_in(g->temp_status, in->status) || in->status <= 0) {
         du_result(out, PROVIDER_TEMP_FAIL, code, NULL);
     } else if (!status_in(g->ok_status, in->status)) {
-        du_result(out, matches(&g->temp_body, body) ? PROVIDER_TEMP_FAIL : PROVIDER_REJECTED,
-                  code, body);
+        du_result(out, matches(&g->temp_body, body) ? PROVIDER_TEMP_FAIL : PROVIDER_REJECTED, code,
+                  body);
     } else if (matches(&g->perm_body, body)) {
         du_result(out, PROVIDER_REJECTED, "permanent-match", body);
     } else if (matches(&g->temp_body, body)) {
@@ -399,8 +397,8 @@ static int gen_parse_poll(const void *cfg, const char *pmid, const struct dialec
     memset(out, 0, sizeof(*out));
     out->pmid = arena_strdup(a, pmid);
     const char *s = du_json_text(a, du_json_pointer(j, g->poll_ptr));
-    const json_t *v = g->map.status_map != NULL && s != NULL
-                          ? json_object_get(g->map.status_map, s) : NULL;
+    const json_t *v =
+        g->map.status_map != NULL && s != NULL ? json_object_get(g->map.status_map, s) : NULL;
     int d = v != NULL ? du_dlr_from_name(json_string_value(v)) : du_dlr_from_name(s);
     if (in->status < 200 || in->status >= 300 || d < 0)
         goto out;

@@ -26,9 +26,12 @@ struct playmobile {
 
 /* Status words one third-party client reads from get-status (UNVERIFIED). */
 static const struct du_map pm_status_map[] = {
-    {"delivered", PROVIDER_DLR_DELIVERED}, {"transmitted", PROVIDER_DLR_SENT},
-    {"notDelivered", PROVIDER_DLR_UNDELIVERED}, {"failed", PROVIDER_DLR_FAILED},
-    {"deferred", PROVIDER_DLR_SENT},       {NULL, 0},
+    {"delivered", PROVIDER_DLR_DELIVERED},
+    {"transmitted", PROVIDER_DLR_SENT},
+    {"notDelivered", PROVIDER_DLR_UNDELIVERED},
+    {"failed", PROVIDER_DLR_FAILED},
+    {"deferred", PROVIDER_DLR_SENT},
+    {NULL, 0},
 };
 
 static void pm_free(void *p)
@@ -90,10 +93,10 @@ static int pm_build_send(const void *cfg, const struct dialect_token *tok,
     (void)tok;
     (void)now_ms;
     const char *from = m->from != NULL && *m->from != '\0' ? m->from : c->from;
-    json_t *msg = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}}", "recipient", du_digits(a, m->to),
-                            "message-id", pm_id(c, m->id, a), "sms", "originator",
-                            from != NULL ? from : "", "content", "text",
-                            m->body != NULL ? m->body : "");
+    json_t *msg =
+        json_pack("{s:s, s:s, s:{s:s, s:{s:s}}}", "recipient", du_digits(a, m->to), "message-id",
+                  pm_id(c, m->id, a), "sms", "originator", from != NULL ? from : "", "content",
+                  "text", m->body != NULL ? m->body : "");
     json_t *root = json_pack("{s:[o]}", "messages", msg);
     size_t n;
     char *body = du_json_dump(a, root, &n);

@@ -22,9 +22,12 @@ struct smso {
 };
 
 static const struct du_map so_status_map[] = {
-    {"dispatched", PROVIDER_DLR_NONE},       {"sent", PROVIDER_DLR_SENT},
-    {"delivered", PROVIDER_DLR_DELIVERED},   {"undelivered", PROVIDER_DLR_UNDELIVERED},
-    {"expired", PROVIDER_DLR_EXPIRED},       {"error", PROVIDER_DLR_FAILED},
+    {"dispatched", PROVIDER_DLR_NONE},
+    {"sent", PROVIDER_DLR_SENT},
+    {"delivered", PROVIDER_DLR_DELIVERED},
+    {"undelivered", PROVIDER_DLR_UNDELIVERED},
+    {"expired", PROVIDER_DLR_EXPIRED},
+    {"error", PROVIDER_DLR_FAILED},
     {NULL, 0},
 };
 

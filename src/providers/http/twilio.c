@@ -193,11 +193,16 @@ out:
 static int tw_status(const struct twilio *t, const char *s, const char *error_code)
 {
     static const struct du_map map[] = {
-        {"accepted", PROVIDER_DLR_NONE},       {"scheduled", PROVIDER_DLR_NONE},
-        {"queued", PROVIDER_DLR_NONE},         {"sending", PROVIDER_DLR_SENT},
-        {"sent", PROVIDER_DLR_SENT},           {"delivered", PROVIDER_DLR_DELIVERED},
-        {"read", PROVIDER_DLR_DELIVERED},      {"undelivered", PROVIDER_DLR_UNDELIVERED},
-        {"failed", PROVIDER_DLR_FAILED},       {"canceled", PROVIDER_DLR_FAILED},
+        {"accepted", PROVIDER_DLR_NONE},
+        {"scheduled", PROVIDER_DLR_NONE},
+        {"queued", PROVIDER_DLR_NONE},
+        {"sending", PROVIDER_DLR_SENT},
+        {"sent", PROVIDER_DLR_SENT},
+        {"delivered", PROVIDER_DLR_DELIVERED},
+        {"read", PROVIDER_DLR_DELIVERED},
+        {"undelivered", PROVIDER_DLR_UNDELIVERED},
+        {"failed", PROVIDER_DLR_FAILED},
+        {"canceled", PROVIDER_DLR_FAILED},
         {"partially_delivered", PROVIDER_DLR_UNDELIVERED},
         {NULL, 0},
     };
@@ -256,8 +261,7 @@ static int tw_parse_poll(const void *cfg, const char *pmid, const struct dialect
     if (in->status != 200 || j == NULL)
         goto out;
     json_t *ec = json_object_get(j, "error_code");
-    const char *code = json_is_integer(ec) ? arena_printf(a, "%lld", json_integer_value(ec))
-                                           : NULL;
+    const char *code = json_is_integer(ec) ? arena_printf(a, "%lld", json_integer_value(ec)) : NULL;
     int d = tw_status(t, json_string_value(json_object_get(j, "status")), code);
     out->status = d < 0 ? PROVIDER_DLR_NONE : (enum provider_dlr)d;
     out->error_code = code;
@@ -309,7 +313,7 @@ static int cmp_pair(const void *x, const void *y)
 }
 
 const char *twilio_signature(const char *token, const char *url, const struct du_params *p,
-                           struct arena *a)
+                             struct arena *a)
 {
     const char **pairs = arena_alloc(a, sizeof(char *) * 2 * (p->n + 1));
     for (size_t i = 0; i < p->n; i++) {
@@ -362,8 +366,8 @@ int twilio_signature_ok(const char *token, const char *url, const struct du_para
     const char *variants[3] = {url, tw_url_variant(url, 0, a), tw_url_variant(url, 1, a)};
     int ok = 0;
     for (size_t i = 0; i < 3; i++)
-        if (variants[i] != NULL && du_secure_eq(twilio_signature(token, variants[i], sig_params, a),
-                                                header, 0))
+        if (variants[i] != NULL &&
+            du_secure_eq(twilio_signature(token, variants[i], sig_params, a), header, 0))
             ok = 1;
     return ok;
 }
@@ -406,8 +410,7 @@ static int tw_parse_callback(const void *cfg, const struct dialect_in *in, int64
             out->why = "no X-Twilio-Signature";
             return SH_EINVAL;
         }
-        if (t->auth_token == NULL ||
-            !twilio_signature_ok(t->auth_token, in->url, sigp, sig, a) ||
+        if (t->auth_token == NULL || !twilio_signature_ok(t->auth_token, in->url, sigp, sig, a) ||
             (body_hash != NULL && !tw_body_hash_ok(in, body_hash))) {
             du_answer(out, 403, NULL, "");
             out->why = "bad X-Twilio-Signature";

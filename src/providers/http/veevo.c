@@ -111,8 +111,8 @@ static int vv_parse_send(const void *cfg, const struct provider_msg *m,
     const char *s = json_string_value(json_object_get(j, "STATUS"));
     if (s != NULL && strcmp(s, "SUCCESSFUL") == 0) {
         out->outcome = PROVIDER_ACCEPTED;
-        const char *id = v->id_field != NULL ? du_json_text(&a, json_object_get(j, v->id_field))
-                                             : NULL;
+        const char *id =
+            v->id_field != NULL ? du_json_text(&a, json_object_get(j, v->id_field)) : NULL;
         du_copy(out->pmid, sizeof(out->pmid), id != NULL && *id != '\0' ? id : m->id);
         goto out;
     }

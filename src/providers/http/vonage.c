@@ -346,9 +346,9 @@ out:
 static int vn_dlr_status(const char *s)
 {
     static const struct du_map map[] = {
-        {"accepted", PROVIDER_DLR_SENT},      {"buffered", PROVIDER_DLR_SENT},
+        {"accepted", PROVIDER_DLR_SENT},       {"buffered", PROVIDER_DLR_SENT},
         {"delivered", PROVIDER_DLR_DELIVERED}, {"expired", PROVIDER_DLR_EXPIRED},
-        {"failed", PROVIDER_DLR_FAILED},      {"rejected", PROVIDER_DLR_REJECTED},
+        {"failed", PROVIDER_DLR_FAILED},       {"rejected", PROVIDER_DLR_REJECTED},
         {"unknown", PROVIDER_DLR_UNDELIVERED}, {NULL, 0},
     };
     return du_map_status(map, s);
@@ -369,8 +369,8 @@ static int vn_verify(const struct vonage *v, const struct du_params *p, int64_t 
         return SH_EPERM;
     }
     long long t = atoll(ts);
-    if (v->max_age_s > 0 && (t * 1000 < now_ms - v->max_age_s * 1000LL ||
-                             t * 1000 > now_ms + v->max_age_s * 1000LL)) {
+    if (v->max_age_s > 0 &&
+        (t * 1000 < now_ms - v->max_age_s * 1000LL || t * 1000 > now_ms + v->max_age_s * 1000LL)) {
         out->why = "stale timestamp";
         return SH_EPERM;
     }
