@@ -100,9 +100,13 @@ enum dialect_cap {
 /*
  * One vendor. Return codes: SH_OK; SH_EINVAL for bad input (config, answer body, callback);
  * SH_ENOTFOUND when the operation is not offered (no poll, no balance); SH_EPERM for a callback
- * whose signature is missing or wrong; SH_AGAIN from parse_send/parse_poll/parse_balance when
- * the bearer token was refused (drop it, log in again, repeat the request once).
+ * whose signature is wrong, for refused credentials in parse_login / parse_poll /
+ * parse_balance (Basic-auth vendors: raise an auth alert); SH_AGAIN from parse_send /
+ * parse_poll / parse_balance when the bearer token was refused (drop it, log in again, repeat
+ * the request once); SH_EIO from parse_login for a transient failure (back off, retry later).
  * cfg is what config_new returned (borrowed); tok may be NULL when the vendor has no login.
+ * Optional members are NULL when a vendor never offers them (build_login/parse_login without
+ * DIALECT_CAP_LOGIN, build_poll/parse_poll, build_balance/parse_balance).
  */
 struct dialect {
     const char *name;

@@ -391,7 +391,8 @@ static int tw_parse_callback(const void *cfg, const struct dialect_in *in, int64
     (void)now_ms;
     memset(out, 0, sizeof(*out));
     du_answer(out, 400, NULL, "");
-    if (in->body_len > DIALECT_MAX_BODY || du_params_callback(all, in, a) != SH_OK) {
+    if (in->url == NULL || in->method == NULL || in->body_len > DIALECT_MAX_BODY ||
+        du_params_callback(all, in, a) != SH_OK) {
         out->why = "malformed parameters";
         return SH_EINVAL;
     }
