@@ -5,7 +5,8 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc g++ python3 curl
 libmicrohttpd-dev libevent-dev libjansson-dev libsqlite3-dev libsodium-dev
-libphonenumber-dev libcsv-dev libcmocka-dev libcurl4-openssl-dev libpq-dev postgresql-15 clang libclang-rt-14-dev"
+libphonenumber-dev libcsv-dev libssl-dev libcmocka-dev libcurl4-openssl-dev libpq-dev postgresql-15 clang
+libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

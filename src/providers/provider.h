@@ -56,6 +56,11 @@ struct provider_result {
     char pmid[96];       /* provider message id when accepted */
     char error_code[32]; /* provider's code, when not accepted */
     char error_text[160];
+    /* Added for the HTTP dialects (zero = unknown; existing initialisers stay valid). */
+    int parts;         /* parts the provider billed/split the message into */
+    char price[24];    /* decimal string as the provider gives it ("-0.00750"), "" unknown */
+    char currency[8];  /* ISO 4217 when given, "" unknown */
+    int alert;         /* enum provider_alert: the credential itself needs attention */
 };
 
 struct provider_report {
@@ -63,6 +68,31 @@ struct provider_report {
     enum provider_dlr status;
     const char *error_code; /* may be NULL */
     int64_t at;             /* when the provider says it happened (ms), 0 = now */
+    /* Added for the HTTP dialects (NULL/0 = not given). */
+    const char *ref; /* our message id when the provider echoes it (Vonage client-ref, Eskiz
+                      * user_sms_id): matches parts whose own pmid we never saw */
+    const char *price; /* decimal string, when the receipt carries a price */
+};
+
+/* Why a rejection also concerns the credential, not just this message. */
+enum provider_alert {
+    PROVIDER_ALERT_NONE = 0,
+    PROVIDER_ALERT_AUTH,    /* credentials refused */
+    PROVIDER_ALERT_CREDIT,  /* no credit / quota */
+    PROVIDER_ALERT_ACCOUNT, /* account barred, locked or not enabled */
+};
+
+/* An inbound (mobile-originated) message as a provider reports it. Strings are borrowed. */
+struct provider_mo {
+    const char *pmid; /* provider's id of the inbound message */
+    const char *from; /* sender, as the provider gives it (E.164 with or without '+') */
+    const char *to;   /* our number / sender id, may be "" when the provider omits it */
+    const char *text; /* UTF-8 */
+    int64_t at;       /* received time (ms since epoch), 0 = now */
+    const char *reply_to; /* provider id of the message this replies to (SMSO), or NULL */
+    int concat_ref;       /* concatenated part info when the provider forwards parts, else 0 */
+    int concat_total;
+    int concat_part; /* 1-based */
 };
 
 typedef void (*provider_submit_cb)(void *arg, const struct provider_result *r);
