@@ -32,7 +32,8 @@ def test(hub):
     ids = [src.send(text="before the move %d" % i).json["id"] for i in range(5)]
     for i in ids:
         src.wait_status(i, {"delivered"})
-    check_eq(src.stop(), 0, "source stops cleanly")
+    rc = src.stop()
+    check(rc == 0, "source stops cleanly: exit %r, stderr:\n%s" % (rc, src.stderr_tail(60)))
 
     path = os.path.join(hub.dir, "export.jsonl")
     out = run(src, "export", "--db", src.db_url, "--file", path)
