@@ -47,7 +47,7 @@ void cred_rt_unref(struct cred_rt *rt)
     free(rt);
 }
 
-void cred_rt_configure(struct cred_rt *rt, const char *settings)
+void cred_rt_configure(struct cred_rt *rt, const char *settings, int nodes)
 {
     json_error_t err;
     json_t *o = json_loads(settings ? settings : "{}", 0, &err);
@@ -62,6 +62,9 @@ void cred_rt_configure(struct cred_rt *rt, const char *settings)
             conc = (int)json_integer_value(v);
     }
     json_decref(o);
-    tbucket_set_rate(&rt->bucket, tps, clock_now_ms());
-    rt->max_concurrency = conc;
+    /* the limits are the provider's, for the whole cluster: each live node takes its share */
+    if (nodes < 1)
+        nodes = 1;
+    tbucket_set_rate(&rt->bucket, tps / nodes, clock_now_ms());
+    rt->max_concurrency = conc > 0 ? (conc + nodes - 1) / nodes : 0;
 }

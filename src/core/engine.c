@@ -464,12 +464,21 @@ static int creds_reload(struct engine *e)
                 v[i]->rt = cred_rt_new(e, v[i]);
             }
             v[i]->rt->cur = v[i];
-            cred_rt_configure(v[i]->rt, settings);
+            cred_rt_configure(v[i]->rt, settings, atomic_load(&e->live_nodes));
         }
         v[i]->is_default = rows[i].is_default;
         v[i]->active = rows[i].active;
         v[i]->enabled = rows[i].provider_enabled;
         v[i]->priority = rows[i].priority;
+    }
+    int nodes = atomic_load(&e->live_nodes);
+    if (nodes != e->applied_nodes) {
+        /* a node joined or left: every credential's share of its limits changes */
+        for (size_t i = 0; i < n; i++)
+            cred_rt_configure(v[i]->rt, v[i]->settings, nodes);
+        if (e->applied_nodes != 0)
+            log_msg(e->log, LOG_INFO, NULL, "providers' limits now shared by %d nodes", nodes);
+        e->applied_nodes = nodes;
     }
     for (size_t k = 0; k < e->ncreds; k++) {
         if (e->creds[k] != NULL)
@@ -806,6 +815,7 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     e->store = store;
     e->log = log;
     pthread_mutex_init(&e->post_mu, NULL);
+    atomic_init(&e->live_nodes, 1);
     pthread_mutex_init(&e->snap_mu, NULL);
     arena_init(&e->route_arena);
     health_cfg_default(&e->health_cfg);
@@ -871,6 +881,11 @@ void engine_stop(struct engine *e, int64_t drain_ms)
     engine_post(e, do_stop, r);
     pthread_join(e->thread, NULL);
     e->thread_started = 0;
+}
+
+void engine_set_live_nodes(struct engine *e, int n)
+{
+    atomic_store(&e->live_nodes, n > 0 ? n : 1);
 }
 
 void engine_free(struct engine *e)

@@ -53,6 +53,11 @@ struct engine_cred_health {
 struct engine;
 struct sealer;
 
+/* Tells the engine how many cluster nodes are alive (core/cluster.h): each takes 1/n of every
+ * credential's tps and max_concurrency, applied at the next credential reload (500 ms). Any
+ * thread. */
+void engine_set_live_nodes(struct engine *e, int n);
+
 /* Fills the defaults documented above. */
 void engine_cfg_default(struct engine_cfg *cfg);
 

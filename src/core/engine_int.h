@@ -117,6 +117,8 @@ struct engine {
     pthread_t thread;
     int thread_started;
     atomic_int running;
+    atomic_int live_nodes; /* cluster nodes sharing the providers' limits (engine_set_live_nodes) */
+    int applied_nodes;     /* the count the credential runtimes were configured with */
     atomic_int notified;
 
     pthread_mutex_t post_mu;
@@ -218,8 +220,9 @@ char *dispatch_render_callback(const struct store_change *c);
 struct cred_rt *cred_rt_new(struct engine *e, const struct eng_cred *c);
 void cred_rt_ref(struct cred_rt *rt);
 void cred_rt_unref(struct cred_rt *rt);
-/* Applies c's settings (tps, max_concurrency) to rt. */
-void cred_rt_configure(struct cred_rt *rt, const char *settings);
+/* Applies c's settings (tps, max_concurrency) to rt, divided among nodes live nodes (tps
+ * exactly, concurrency rounded up) so the cluster as a whole keeps the provider's limits. */
+void cred_rt_configure(struct cred_rt *rt, const char *settings, int nodes);
 
 /* webhook.c */
 struct webhooks *webhooks_new(struct engine *e);

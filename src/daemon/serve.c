@@ -317,6 +317,7 @@ int cmd_serve(int argc, char **argv)
             break;
         }
         guard_tick(api.guard, clock_now_ms());
+        engine_set_live_nodes(engine, cluster_live_nodes(cluster));
         /* cluster-wide periodic jobs run on the leader only */
         if (clock_now_ms() >= next_maintenance && cluster_is_leader(cluster)) {
             maintenance(store, &lg);
