@@ -1,0 +1,624 @@
+/*
+ * smpp_server.c — the SMPP server's thread, listener and sessions (api/smpp_server.h):
+ * binds against the project's SMPP accounts (Argon2id password, account and project IP
+ * allowlists, max binds, failed binds throttled per address), enquire_link, unbind,
+ * generic_nack for anything else, and delivery receipts owed to the account
+ * (store/smpp_accounts.h) sent to its receiver/transceiver binds within a window, marked
+ * sent on deliver_sm_resp. submit_sm is smpp_submit.c.
+ */
+#include "api/guard.h"
+#include "api/smpp_server_int.h"
+#include "core/cidr.h"
+#include "core/message_state.h"
+#include "core/password.h"
+#include "lib/clock.h"
+#include "lib/err.h"
+#include "lib/xalloc.h"
+#include "store/smpp_accounts.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TICK_MS 100
+#define RECEIPT_BATCH 64
+
+static int64_t mono_ms(void)
+{
+    return clock_mono_us() / 1000;
+}
+
+void ss_send(struct ss_conn *c, const struct smpp_pdu *p)
+{
+    unsigned char buf[1024];
+    size_t len;
+    if (smpp_pdu_encode(p, buf, sizeof(buf), &len) == SH_OK)
+        bufferevent_write(c->bev, buf, len);
+}
+
+void ss_send_status(struct ss_conn *c, uint32_t cmd, uint32_t seq, uint32_t status)
+{
+    struct smpp_pdu p;
+    smpp_pdu_init(&p, cmd, seq);
+    p.command_status = status;
+    ss_send(c, &p);
+}
+
+struct ss_conn *ss_find(struct smpp_server *s, uint64_t cid)
+{
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next)
+        if (c->cid == cid)
+            return c;
+    return NULL;
+}
+
+static void log_session(struct ss_conn *c, int level, const char *event, const char *detail)
+{
+    char fields[300];
+    snprintf(fields, sizeof(fields),
+             "\"event\":\"%s\",\"peer\":\"%s\",\"system_id\":\"%s\",\"project_id\":\"%s\"", event,
+             c->peer, c->system_id, c->project_id);
+    log_msg(c->srv->api->log, level, fields, "smpp server: %s", detail);
+}
+
+static void conn_free(struct ss_conn *c)
+{
+    struct smpp_server *s = c->srv;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    /* receipts in flight stay unsent in the store and go out again later */
+    bufferevent_free(c->bev);
+    smpp_frame_release(&c->fr);
+    free(c);
+}
+
+/* Writes what is queued, then frees c. */
+static void conn_close(struct ss_conn *c)
+{
+    evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+    conn_free(c);
+}
+
+/* ---- binds ---------------------------------------------------------------------------- */
+
+static struct ss_fail *fail_slot(struct smpp_server *s, const char *addr, int create)
+{
+    struct ss_fail *oldest = &s->fails[0];
+    int64_t now = mono_ms();
+    for (int i = 0; i < SS_FAIL_SLOTS; i++) {
+        struct ss_fail *f = &s->fails[i];
+        if (f->n > 0 && strcmp(f->addr, addr) == 0) {
+            if (now - f->since > SS_FAIL_WINDOW_MS) {
+                f->n = 0;
+                f->since = now;
+            }
+            return f;
+        }
+        if (f->n == 0 || f->since < oldest->since)
+            oldest = f;
+    }
+    if (!create)
+        return NULL;
+    memset(oldest, 0, sizeof(*oldest));
+    snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+    oldest->since = now;
+    return oldest;
+}
+
+static void note_failed_bind(struct smpp_server *s, const char *addr)
+{
+    struct ss_fail *f = fail_slot(s, addr, 1);
+    f->n++;
+}
+
+static int account_binds(struct smpp_server *s, const char *account_id)
+{
+    int n = 0;
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next)
+        if (c->bind_cmd != 0 && strcmp(c->account_id, account_id) == 0)
+            n++;
+    return n;
+}
+
+static int ip_in(const char *list, const char *addr)
+{
+    struct cidr_list l;
+    struct cidr ip;
+    if (list == NULL || list[0] == '\0')
+        return 1;
+    if (cidr_list_parse(list, &l, NULL) != SH_OK || cidr_parse_ip(addr, &ip) != SH_OK)
+        return 0;
+    return cidr_list_contains(&l, &ip);
+}
+
+/* The bind decision; fills c's account fields on ROK. Blocks (store read, Argon2id). */
+static uint32_t bind_status(struct ss_conn *c, const struct smpp_pdu *p, const char **why)
+{
+    struct smpp_server *s = c->srv;
+    struct store_smpp_account acc;
+    struct arena a;
+    struct ss_fail *f;
+    uint32_t st = SMPP_ESME_ROK;
+    int g;
+
+    if (c->bind_cmd != 0) {
+        *why = "already bound";
+        return SMPP_ESME_RALYBND;
+    }
+    f = fail_slot(s, c->peer, 0);
+    if (f != NULL && f->n >= SS_FAIL_LIMIT) {
+        *why = "too many failed binds from this address";
+        return SMPP_ESME_RBINDFAIL;
+    }
+    arena_init(&a);
+    int rc = store_smpp_account_by_system_id(s->api->store, p->system_id, &a, &acc);
+    if (rc == SH_ENOTFOUND || (rc == SH_OK && !acc.active)) {
+        password_verify_dummy(p->password); /* the same work as for a real account */
+        *why = "unknown or inactive system_id";
+        st = SMPP_ESME_RINVSYSID;
+        note_failed_bind(s, c->peer);
+        goto out;
+    }
+    if (rc != SH_OK) {
+        *why = "accounts cannot be read";
+        st = SMPP_ESME_RSYSERR;
+        goto out;
+    }
+    if (!ip_in(acc.allowed_ips, c->peer)) {
+        *why = "address not in the account's allowed_ips";
+        st = SMPP_ESME_RBINDFAIL;
+        goto out;
+    }
+    g = guard_bind_check(s->api->guard, acc.project_id, c->peer);
+    if (g != GUARD_PASS) {
+        *why = g == GUARD_IP_DENIED ? "address not in the project's ip_allowlist"
+                                    : "project settings unavailable";
+        st = g == GUARD_IP_DENIED || g == GUARD_NO_PROJECT ? SMPP_ESME_RBINDFAIL
+                                                            : SMPP_ESME_RSYSERR;
+        goto out;
+    }
+    /* Argon2id verification compares in constant time (crypto_pwhash_str_verify) */
+    if (!password_verify(acc.password_hash, p->password)) {
+        *why = "wrong password";
+        st = SMPP_ESME_RINVPASWD;
+        note_failed_bind(s, c->peer);
+        goto out;
+    }
+    if (account_binds(s, acc.id) >= acc.max_binds) {
+        *why = "max_binds reached";
+        st = SMPP_ESME_RBINDFAIL;
+        goto out;
+    }
+    snprintf(c->system_id, sizeof(c->system_id), "%s", acc.system_id);
+    snprintf(c->account_id, sizeof(c->account_id), "%s", acc.id);
+    snprintf(c->project_id, sizeof(c->project_id), "%s", acc.project_id);
+    c->tps = acc.tps;
+    *why = "bound";
+out:
+    arena_release(&a);
+    return st;
+}
+
+static void on_bind(struct ss_conn *c, const struct smpp_pdu *p)
+{
+    struct smpp_pdu r;
+    const char *why = "";
+    uint32_t st = c->srv->stopping ? SMPP_ESME_RBINDFAIL : bind_status(c, p, &why);
+    smpp_pdu_init(&r, p->command_id | SMPP_RESP_BIT, p->sequence_number);
+    r.command_status = st;
+    if (st == SMPP_ESME_ROK) {
+        c->bind_cmd = p->command_id;
+        snprintf(r.system_id, sizeof(r.system_id), "smshub");
+        smpp_pdu_tlv_set_u8(&r, SMPP_TLV_SC_INTERFACE_VERSION, 0x34);
+        c->srv->next_poll = 0; /* look for owed receipts now */
+    }
+    ss_send(c, &r);
+    if (st != SMPP_ESME_ROK) {
+        char sysid[16];
+        snprintf(sysid, sizeof(sysid), "%s", c->system_id);
+        snprintf(c->system_id, sizeof(c->system_id), "%s", p->system_id);
+        char d[160];
+        snprintf(d, sizeof(d), "%s refused: %s (%s)", smpp_command_name(p->command_id),
+                 smpp_status_name(st), why);
+        log_session(c, LOG_WARN, "bind_refused", d);
+        snprintf(c->system_id, sizeof(c->system_id), "%s", sysid);
+    } else {
+        log_session(c, LOG_INFO, "bound", smpp_command_name(p->command_id));
+    }
+}
+
+/* ---- receipts --------------------------------------------------------------------------- */
+
+static int can_receive(const struct ss_conn *c)
+{
+    return (c->bind_cmd == SMPP_CMD_BIND_RECEIVER || c->bind_cmd == SMPP_CMD_BIND_TRANSCEIVER) &&
+           !c->unbinding;
+}
+
+static int in_flight(struct smpp_server *s, const char *account_id, const char *msgid)
+{
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
+        if (strcmp(c->account_id, account_id) != 0)
+            continue;
+        for (int i = 0; i < c->nwin; i++)
+            if (strcmp(c->win[i].msgid, msgid) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static void fmt_date(int64_t ms, char *out, size_t cap)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%y%m%d%H%M", &tm);
+}
+
+static void receipt_words(int status, const char **stat, int *state)
+{
+    switch (status) {
+    case MSG_DELIVERED: *stat = "DELIVRD"; *state = SMPP_STATE_DELIVERED; break;
+    case MSG_EXPIRED: *stat = "EXPIRED"; *state = SMPP_STATE_EXPIRED; break;
+    case MSG_REJECTED: *stat = "REJECTD"; *state = SMPP_STATE_REJECTED; break;
+    case MSG_CANCELED: *stat = "DELETED"; *state = SMPP_STATE_DELETED; break;
+    default: *stat = "UNDELIV"; *state = SMPP_STATE_UNDELIVERABLE; break;
+    }
+}
+
+/* The first 20 octets of text, cut at a UTF-8 character boundary, blanks for controls. */
+static void receipt_text(const char *body, char out[21])
+{
+    size_t n = strlen(body) > 20 ? 20 : strlen(body);
+    while (n > 0 && n < strlen(body) && ((unsigned char)body[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(out, body, n);
+    out[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20)
+            out[i] = ' ';
+}
+
+static void send_receipt(struct ss_conn *c, const struct store_smpp_receipt *r)
+{
+    struct smpp_pdu p;
+    const char *stat;
+    int state, ok = r->status == MSG_DELIVERED;
+    char sub[16], done[16], text[21], sm[200];
+    receipt_words(r->status, &stat, &state);
+    smpp_pdu_init(&p, SMPP_CMD_DELIVER_SM, c->next_seq++);
+    if (c->next_seq > 0x7FFFFFFF)
+        c->next_seq = 1;
+    snprintf(p.source_addr, 21, "%s", r->dest_addr); /* the handset the message went to */
+    snprintf(p.destination_addr, 21, "%s", r->source_addr);
+    p.source_addr_ton = p.dest_addr_ton = 1;
+    p.source_addr_npi = p.dest_addr_npi = 1;
+    p.esm_class = SMPP_ESM_TYPE_RECEIPT;
+    fmt_date(r->created_at, sub, sizeof(sub));
+    fmt_date(r->done_at, done, sizeof(done));
+    receipt_text(r->body, text);
+    int n = snprintf(sm, sizeof(sm),
+                     "id:%s sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:%s",
+                     r->message_id, ok ? "001" : "000", sub, done, stat, ok ? "000" : "001", text);
+    if (n < 0 || n > SMPP_SM_MAX)
+        n = SMPP_SM_MAX;
+    smpp_pdu_set_short_message(&p, sm, (size_t)n);
+    smpp_pdu_tlv_set_cstr(&p, SMPP_TLV_RECEIPTED_MESSAGE_ID, r->message_id);
+    smpp_pdu_tlv_set_u8(&p, SMPP_TLV_MESSAGE_STATE, (uint8_t)state);
+    ss_send(c, &p);
+    struct ss_inflight *w = &c->win[c->nwin++];
+    w->seq = p.sequence_number;
+    w->sent_ms = mono_ms();
+    snprintf(w->msgid, sizeof(w->msgid), "%s", r->message_id);
+}
+
+static void pump_receipts(struct smpp_server *s)
+{
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
+        struct store_smpp_receipt *v;
+        size_t n;
+        struct arena a;
+        if (!can_receive(c) || c->nwin >= s->cfg.window)
+            continue;
+        arena_init(&a);
+        if (store_smpp_receipt_pending(s->api->store, c->account_id, RECEIPT_BATCH, &a, &v, &n) ==
+            SH_OK) {
+            for (size_t i = 0; i < n && c->nwin < s->cfg.window; i++)
+                if (!in_flight(s, c->account_id, v[i].message_id))
+                    send_receipt(c, &v[i]);
+        }
+        arena_release(&a);
+    }
+}
+
+static void on_deliver_resp(struct ss_conn *c, const struct smpp_pdu *p)
+{
+    for (int i = 0; i < c->nwin; i++) {
+        if (c->win[i].seq != p->sequence_number)
+            continue;
+        if (p->command_status == SMPP_ESME_ROK)
+            store_smpp_receipt_done(c->srv->api->store, c->win[i].msgid, clock_now_ms());
+        /* a refusal leaves it owed: it goes out again on the next poll */
+        c->win[i] = c->win[--c->nwin];
+        return;
+    }
+}
+
+/* ---- PDUs ------------------------------------------------------------------------------- */
+
+/* Returns 1 when c was freed. */
+static int on_pdu(struct ss_conn *c, const unsigned char *buf, size_t len)
+{
+    struct smpp_pdu p, r;
+    int freed = 0;
+    if (smpp_pdu_decode(buf, len, &p) != SH_OK) {
+        if (smpp_pdu_error_reply(&p, &r) == SH_OK)
+            ss_send(c, &r);
+        return 0;
+    }
+    switch (p.command_id) {
+    case SMPP_CMD_BIND_TRANSCEIVER:
+    case SMPP_CMD_BIND_TRANSMITTER:
+    case SMPP_CMD_BIND_RECEIVER:
+        on_bind(c, &p);
+        break;
+    case SMPP_CMD_SUBMIT_SM:
+    case SMPP_CMD_DATA_SM:
+        if (c->bind_cmd == 0 || c->bind_cmd == SMPP_CMD_BIND_RECEIVER || c->unbinding)
+            ss_send_status(c, p.command_id | SMPP_RESP_BIT, p.sequence_number,
+                           SMPP_ESME_RINVBNDSTS);
+        else
+            ss_on_submit(c, &p);
+        break;
+    case SMPP_CMD_ENQUIRE_LINK:
+        ss_send_status(c, SMPP_CMD_ENQUIRE_LINK_RESP, p.sequence_number, SMPP_ESME_ROK);
+        break;
+    case SMPP_CMD_DELIVER_SM_RESP:
+        on_deliver_resp(c, &p);
+        break;
+    case SMPP_CMD_UNBIND:
+        ss_send_status(c, SMPP_CMD_UNBIND_RESP, p.sequence_number, SMPP_ESME_ROK);
+        log_session(c, LOG_INFO, "unbound", "unbind from the client");
+        conn_close(c);
+        freed = 1;
+        break;
+    case SMPP_CMD_UNBIND_RESP:
+        conn_close(c);
+        freed = 1;
+        break;
+    case SMPP_CMD_ENQUIRE_LINK_RESP:
+    case SMPP_CMD_GENERIC_NACK:
+        break;
+    default:
+        if (!(p.command_id & SMPP_RESP_BIT))
+            ss_send_status(c, SMPP_CMD_GENERIC_NACK, p.sequence_number, SMPP_ESME_RINVCMDID);
+        break;
+    }
+    smpp_pdu_release(&p);
+    return freed;
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    struct ss_conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    unsigned char buf[16384];
+    int n;
+    while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0) {
+        size_t off = 0;
+        while (off < (size_t)n) {
+            size_t used;
+            const unsigned char *pdu;
+            size_t len;
+            if (smpp_frame_feed(&c->fr, buf + off, (size_t)n - off, &used) != SH_OK) {
+                ss_send_status(c, SMPP_CMD_GENERIC_NACK, c->fr.bad_sequence,
+                               SMPP_ESME_RINVCMDLEN);
+                log_session(c, LOG_WARN, "bad_frame", "invalid command_length; closing");
+                conn_close(c);
+                return;
+            }
+            off += used;
+            while (smpp_frame_next(&c->fr, &pdu, &len) == SH_OK)
+                if (on_pdu(c, pdu, len))
+                    return;
+        }
+    }
+}
+
+static void on_conn_event(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        conn_free(arg);
+}
+
+static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
+                      int socklen, void *arg)
+{
+    struct smpp_server *s = arg;
+    struct ss_conn *c = xcalloc(1, sizeof(*c));
+    int one = 1;
+    (void)lis;
+    (void)socklen;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, c->peer, sizeof(c->peer));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, c->peer, sizeof(c->peer));
+    c->srv = s;
+    c->cid = ++s->next_cid;
+    c->next_seq = 1;
+    smpp_frame_init(&c->fr, 0);
+    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(c->bev, on_read, NULL, on_conn_event, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    c->next = s->conns;
+    if (s->conns != NULL)
+        s->conns->prev = c;
+    s->conns = c;
+}
+
+/* ---- timers, stop ----------------------------------------------------------------------- */
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct smpp_server *s = arg;
+    int64_t now = mono_ms();
+    struct ss_conn *next;
+    (void)fd;
+    (void)what;
+    for (struct ss_conn *c = s->conns; c != NULL; c = next) {
+        next = c->next;
+        for (int i = 0; i < c->nwin;) { /* no deliver_sm_resp: owed again, sent again later */
+            if (now - c->win[i].sent_ms > s->cfg.response_timeout_ms)
+                c->win[i] = c->win[--c->nwin];
+            else
+                i++;
+        }
+        ss_concat_expire(c, now);
+        if (c->unbinding && now - c->unbind_ms > s->cfg.response_timeout_ms)
+            conn_free(c);
+    }
+    if (s->stopping) {
+        if ((s->conns == NULL && atomic_load(&s->inflight) == 0) || now >= s->stop_deadline)
+            event_base_loopbreak(s->base);
+        return;
+    }
+    if (now >= s->next_poll) {
+        pump_receipts(s);
+        s->next_poll = mono_ms() + s->cfg.receipt_poll_ms;
+    }
+}
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ss_drain_done(arg);
+}
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    struct smpp_server *s = arg;
+    struct ss_conn *next;
+    (void)fd;
+    (void)what;
+    s->stopping = 1;
+    evconnlistener_disable(s->lis);
+    for (struct ss_conn *c = s->conns; c != NULL; c = next) {
+        next = c->next;
+        if (c->bind_cmd == 0) {
+            conn_free(c);
+            continue;
+        }
+        c->unbinding = 1;
+        c->unbind_ms = mono_ms();
+        ss_send_status(c, SMPP_CMD_UNBIND, c->next_seq++, 0);
+    }
+}
+
+static void *run(void *arg)
+{
+    struct smpp_server *s = arg;
+    event_base_dispatch(s->base);
+    return NULL;
+}
+
+int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api,
+                      struct smpp_server **out, int *port)
+{
+    char host[64];
+    struct sockaddr_storage ss;
+    int sslen = sizeof(ss), p = 0;
+    struct smpp_server *s;
+    struct timeval tick = {0, TICK_MS * 1000};
+
+    if (http_parse_listen(cfg->listen, host, sizeof(host), &p) != SH_OK)
+        return SH_EINVAL;
+    char addr[100];
+    snprintf(addr, sizeof(addr), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, p);
+    memset(&ss, 0, sizeof(ss));
+    if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) != 0)
+        return SH_EINVAL;
+    s = xcalloc(1, sizeof(*s));
+    s->cfg = *cfg;
+    if (s->cfg.window <= 0 || s->cfg.window > SS_WINDOW_MAX)
+        s->cfg.window = 10;
+    if (s->cfg.response_timeout_ms <= 0)
+        s->cfg.response_timeout_ms = 10000;
+    if (s->cfg.concat_timeout_ms <= 0)
+        s->cfg.concat_timeout_ms = 60000;
+    if (s->cfg.receipt_poll_ms <= 0)
+        s->cfg.receipt_poll_ms = 500;
+    s->api = api;
+    pthread_mutex_init(&s->mu, NULL);
+    s->base = event_base_new();
+    s->lis = evconnlistener_new_bind(s->base, on_accept, s,
+                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+                                     (struct sockaddr *)&ss, sslen);
+    if (s->lis == NULL) {
+        event_base_free(s->base);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return SH_EIO;
+    }
+    {
+        struct sockaddr_storage b;
+        socklen_t bl = sizeof(b);
+        getsockname(evconnlistener_get_fd(s->lis), (struct sockaddr *)&b, &bl);
+        *port = ntohs(b.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&b)->sin6_port
+                                              : ((struct sockaddr_in *)&b)->sin_port);
+    }
+    s->tick_ev = event_new(s->base, -1, EV_PERSIST, on_tick, s);
+    s->wake_ev = event_new(s->base, -1, 0, on_wake, s);
+    s->stop_ev = event_new(s->base, -1, 0, on_stop, s);
+    event_add(s->tick_ev, &tick);
+    if (pthread_create(&s->thread, NULL, run, s) != 0) {
+        event_free(s->tick_ev);
+        event_free(s->wake_ev);
+        event_free(s->stop_ev);
+        evconnlistener_free(s->lis);
+        event_base_free(s->base);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return SH_EIO;
+    }
+    *out = s;
+    return SH_OK;
+}
+
+void smpp_server_stop(struct smpp_server *s, int wait_ms)
+{
+    if (s == NULL)
+        return;
+    s->stop_deadline = mono_ms() + wait_ms;
+    event_active(s->stop_ev, EV_TIMEOUT, 0);
+    pthread_join(s->thread, NULL);
+    /* accepts still in the store's hands answer into the done queue; wait for them */
+    for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++)
+        usleep(10000);
+    ss_drain_done(s);
+    while (s->conns != NULL)
+        conn_free(s->conns);
+    event_free(s->tick_ev);
+    event_free(s->wake_ev);
+    event_free(s->stop_ev);
+    evconnlistener_free(s->lis);
+    event_base_free(s->base);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
