@@ -549,11 +549,22 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api,
 
     if (http_parse_listen(cfg->listen, host, sizeof(host), &p) != SH_OK)
         return SH_EINVAL;
-    char addr[100];
-    snprintf(addr, sizeof(addr), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, p);
     memset(&ss, 0, sizeof(ss));
-    if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) != 0)
-        return SH_EINVAL;
+    if (strchr(host, ':') != NULL) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)p);
+        if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+            return SH_EINVAL;
+        sslen = sizeof(*a6);
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)p);
+        if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+            return SH_EINVAL;
+        sslen = sizeof(*a4);
+    }
     s = xcalloc(1, sizeof(*s));
     s->cfg = *cfg;
     if (s->cfg.window <= 0 || s->cfg.window > SS_WINDOW_MAX)
