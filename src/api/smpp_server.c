@@ -86,11 +86,26 @@ static void conn_free(struct ss_conn *c)
     free(c);
 }
 
-/* Writes what is queued, then frees c. */
+static void on_drained(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_free(arg);
+}
+
+static void on_conn_event(struct bufferevent *bev, short what, void *arg);
+
+/* Stops reading, lets what is queued go out, then frees c (at once when nothing is). c
+ * stays listed until then, as unbound and closing. */
 static void conn_close(struct ss_conn *c)
 {
-    evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
-    conn_free(c);
+    c->bind_cmd = 0;
+    c->closing = 1;
+    bufferevent_disable(c->bev, EV_READ);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+        conn_free(c);
+        return;
+    }
+    bufferevent_setcb(c->bev, NULL, on_drained, on_conn_event, c);
 }
 
 /* ---- binds ---------------------------------------------------------------------------- */
@@ -246,7 +261,7 @@ static void on_bind(struct ss_conn *c, const struct smpp_pdu *p)
 static int can_receive(const struct ss_conn *c)
 {
     return (c->bind_cmd == SMPP_CMD_BIND_RECEIVER || c->bind_cmd == SMPP_CMD_BIND_TRANSCEIVER) &&
-           !c->unbinding;
+           !c->unbinding && !c->closing;
 }
 
 static int in_flight(struct smpp_server *s, const char *account_id, const char *msgid)

@@ -59,6 +59,7 @@ struct ss_conn {
     int64_t tps;
     uint32_t next_seq;
     int unbinding;      /* we sent unbind */
+    int closing;        /* conn_close: the output drains, then it is freed */
     int64_t unbind_ms;
     struct ss_inflight win[SS_WINDOW_MAX];
     int nwin;
