@@ -128,9 +128,11 @@ static int apply_body(struct http_req *r, const json_t *body, int create,
         if (!create)
             field_error_add(fe, "system_id", "immutable",
                             "system_id cannot change; create another account");
-        else if (!json_is_string(v) || !printable(json_string_value(v), 1, SYSID_MAX))
+        else if (!json_is_string(v) || !printable(json_string_value(v), 1, SYSID_MAX) ||
+                 strpbrk(json_string_value(v), "\"\\") != NULL)
             field_error_add(fe, "system_id", "invalid",
-                            "system_id must be 1-%d printable ASCII characters", SYSID_MAX);
+                            "system_id must be 1-%d printable ASCII characters without \" or \\",
+                            SYSID_MAX);
         else
             acc->system_id = arena_strdup(&r->arena, json_string_value(v));
     } else if (create) {

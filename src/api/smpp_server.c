@@ -64,10 +64,19 @@ struct ss_conn *ss_find(struct smpp_server *s, uint64_t cid)
 
 static void log_session(struct ss_conn *c, int level, const char *event, const char *detail)
 {
-    char fields[300];
+    char fields[300], sysid[sizeof(c->system_id)];
+    /* system_id may come from the client: only characters safe inside a JSON string */
+    for (size_t i = 0; i < sizeof(sysid); i++) {
+        unsigned char ch = (unsigned char)c->system_id[i];
+        sysid[i] = ch == '\0' || (ch >= 0x21 && ch <= 0x7e && ch != '"' && ch != '\\') ? (char)ch
+                                                                                      : '?';
+        if (ch == '\0')
+            break;
+    }
+    sysid[sizeof(sysid) - 1] = '\0';
     snprintf(fields, sizeof(fields),
              "\"event\":\"%s\",\"peer\":\"%s\",\"system_id\":\"%s\",\"project_id\":\"%s\"", event,
-             c->peer, c->system_id, c->project_id);
+             c->peer, sysid, c->project_id);
     log_msg(c->srv->api->log, level, fields, "smpp server: %s", detail);
 }
 
