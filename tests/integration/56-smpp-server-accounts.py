@@ -5,6 +5,7 @@ SMPP server: good credentials per bind mode, wrong password, unknown or deleted 
 inactive account, account allowed_ips and the project's ip_allowlist, max_binds,
 ESME_RALYBND, and failed binds throttled per address."""
 from harness import check, check_eq, main
+from sec import stop_clean
 from smppcli import (BIND_RX, BIND_TRX, BIND_TX, RALYBND, RBINDFAIL, RINVPASWD, RINVSYSID, ROK,
                      Smpp, start_hub)
 
@@ -150,7 +151,7 @@ def test(hub):
         check(a in actions, "%s audited: %r" % (a, actions))
     hashes = [h for (h,) in hub.query("SELECT password_hash FROM smpp_accounts")]
     check(all(h.startswith("$argon2id$") for h in hashes), "Argon2id hashes")
-    hub.stop()
+    stop_clean(hub)
     with open(hub.stderr_path, "rb") as f:
         log = f.read().decode("utf-8", "replace")
     dump = "\n".join(t for _, t in rows) + log

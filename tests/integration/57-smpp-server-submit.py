@@ -100,13 +100,19 @@ def test(hub):
 
     # ---- daemon stop: the bound session is unbound first
     import threading
-    stopper = threading.Thread(target=hub.stop)
+    rcs = []
+    stopper = threading.Thread(target=lambda: rcs.append(hub.stop()))
     stopper.start()
     p = c.next_pdu(UNBIND, timeout=10)
     check(p is not None, "unbind from the stopping hub")
     c.send(UNBIND | RESP, seq=p[1])
     stopper.join(30)
     check(hub.proc is None, "hub stopped")
+    check_eq(rcs, [0], "exit code of smshub serve")
+    with open(hub.stderr_path, "rb") as f:
+        log = f.read()
+    for bad in (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:"):
+        check(bad not in log, "sanitizer report:\n%s" % log[-3000:].decode("utf-8", "replace"))
     c.close()
 
 

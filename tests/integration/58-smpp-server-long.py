@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
+from sec import stop_clean
 from harness import check, check_eq, main
 from smppcli import (BIND_TRX, ROK, TLV_RECEIPTED_MESSAGE_ID, TLV_SAR_REF, TLV_SAR_SEQ,
                      TLV_SAR_TOTAL, Smpp, start_hub, tlv)
@@ -72,6 +73,7 @@ def test(hub):
     check_eq(m["segments"], 3, "SAR 3 segments")
     c.close()
     interop(hub, port)
+    stop_clean(hub)
 
 
 def interop(hub, port):

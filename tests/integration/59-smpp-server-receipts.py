@@ -4,6 +4,7 @@ receiver binds, each once: acknowledged ones are not sent again to a later bind,
 acknowledged before the session drops is sent again on the next bind."""
 import time
 
+from sec import stop_clean
 from harness import check, check_eq, main, wait_for
 from smppcli import (BIND_RX, BIND_TX, ROK, RTHROTTLED, TLV_RECEIPTED_MESSAGE_ID, Smpp,
                      start_hub)
@@ -73,12 +74,13 @@ def test(hub):
     check_eq(st, ROK, "submit")
     hub.wait_status(mid, "delivered", timeout=15)
     tx.close()
-    hub.stop()
+    stop_clean(hub)
     port = start_hub(hub)
     rx = Smpp(port)
     check_eq(rx.bind(BIND_RX, "tpsacct", "pw"), ROK, "receiver bind after restart")
     check_eq(receipts(rx, 1), [mid], "the receipt owed before the restart")
     rx.close()
+    stop_clean(hub)
 
 
 if __name__ == "__main__":
