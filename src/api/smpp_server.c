@@ -89,6 +89,7 @@ static void conn_free(struct ss_conn *c)
         s->conns = c->next;
     if (c->next != NULL)
         c->next->prev = c->prev;
+    s->nconns--;
     /* receipts in flight stay unsent in the store and go out again later */
     bufferevent_free(c->bev);
     smpp_frame_release(&c->fr);
@@ -474,10 +475,15 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
                       int socklen, void *arg)
 {
     struct smpp_server *s = arg;
-    struct ss_conn *c = xcalloc(1, sizeof(*c));
+    struct ss_conn *c;
     int one = 1;
     (void)lis;
     (void)socklen;
+    if (s->nconns >= SS_CONNS_MAX || s->stopping) {
+        evutil_closesocket(fd);
+        return;
+    }
+    c = xcalloc(1, sizeof(*c));
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, c->peer, sizeof(c->peer));
@@ -486,6 +492,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     c->srv = s;
     c->cid = ++s->next_cid;
     c->next_seq = 1;
+    c->opened_ms = mono_ms();
     smpp_frame_init(&c->fr, 0);
     c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c->bev, on_read, NULL, on_conn_event, c);
@@ -494,6 +501,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     if (s->conns != NULL)
         s->conns->prev = c;
     s->conns = c;
+    s->nconns++;
 }
 
 /* ---- timers, stop ----------------------------------------------------------------------- */
@@ -514,7 +522,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
                 i++;
         }
         ss_concat_expire(c, now);
-        if (c->unbinding && now - c->unbind_ms > s->cfg.response_timeout_ms)
+        if ((c->unbinding && now - c->unbind_ms > s->cfg.response_timeout_ms) ||
+            (c->bind_cmd == 0 && !c->closing && now - c->opened_ms > SS_BIND_WAIT_MS))
             conn_free(c);
     }
     if (s->stopping) {

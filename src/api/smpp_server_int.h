@@ -23,6 +23,8 @@
 #define SS_FAIL_SLOTS 256   /* addresses with recent failed binds */
 #define SS_FAIL_LIMIT 5     /* failed binds per address per SS_FAIL_WINDOW_MS */
 #define SS_FAIL_WINDOW_MS 60000
+#define SS_CONNS_MAX 1024     /* sessions at once; more are closed on accept */
+#define SS_BIND_WAIT_MS 10000 /* a session must bind within this */
 
 struct ss_inflight { /* a receipt deliver_sm waiting for deliver_sm_resp */
     uint32_t seq;
@@ -60,6 +62,7 @@ struct ss_conn {
     uint32_t next_seq;
     int unbinding;      /* we sent unbind */
     int closing;        /* conn_close: the output drains, then it is freed */
+    int64_t opened_ms;
     int64_t unbind_ms;
     struct ss_inflight win[SS_WINDOW_MAX];
     int nwin;
@@ -94,6 +97,7 @@ struct smpp_server {
     pthread_t thread;
     struct ss_conn *conns;
     uint64_t next_cid;
+    int nconns;
     int stopping;
     int64_t stop_deadline;
     int64_t next_poll;
