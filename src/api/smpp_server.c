@@ -544,6 +544,13 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     ss_drain_done(arg);
 }
 
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ss_flush_pending(arg);
+}
+
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
     struct smpp_server *s = arg;
@@ -630,11 +637,13 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api,
     s->tick_ev = event_new(s->base, -1, EV_PERSIST, on_tick, s);
     s->wake_ev = event_new(s->base, -1, 0, on_wake, s);
     s->stop_ev = event_new(s->base, -1, 0, on_stop, s);
+    s->flush_ev = event_new(s->base, -1, 0, on_flush, s);
     event_add(s->tick_ev, &tick);
     if (pthread_create(&s->thread, NULL, run, s) != 0) {
         event_free(s->tick_ev);
         event_free(s->wake_ev);
         event_free(s->stop_ev);
+        event_free(s->flush_ev);
         evconnlistener_free(s->lis);
         event_base_free(s->base);
         pthread_mutex_destroy(&s->mu);
@@ -652,6 +661,7 @@ void smpp_server_stop(struct smpp_server *s, int wait_ms)
     s->stop_deadline = mono_ms() + wait_ms;
     event_active(s->stop_ev, EV_TIMEOUT, 0);
     pthread_join(s->thread, NULL);
+    ss_flush_pending(s); /* submits read just before the loop ended */
     /* accepts still in the store's hands answer into the done queue; wait for them */
     for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++)
         usleep(10000);
@@ -661,6 +671,7 @@ void smpp_server_stop(struct smpp_server *s, int wait_ms)
     event_free(s->tick_ev);
     event_free(s->wake_ev);
     event_free(s->stop_ev);
+    event_free(s->flush_ev);
     evconnlistener_free(s->lis);
     event_base_free(s->base);
     pthread_mutex_destroy(&s->mu);

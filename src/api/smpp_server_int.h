@@ -70,10 +70,12 @@ struct ss_conn {
 };
 
 struct ss_done { /* a committed (or failed) accept, back from the writer thread */
-    struct ss_done *next;
+    struct ss_done *next; /* in the pending list, then in the done queue */
     struct smpp_server *srv;
     uint64_t cid;
     uint32_t resp_cmd;
+    int want_receipt;
+    char account_id[ID_MAX], src[65], dst[65];
     uint32_t seq;
     int status; /* store status of the commit */
     struct store_message msg;
@@ -93,7 +95,7 @@ struct smpp_server {
     struct api *api;
     struct event_base *base;
     struct evconnlistener *lis;
-    struct event *tick_ev, *wake_ev, *stop_ev;
+    struct event *tick_ev, *wake_ev, *stop_ev, *flush_ev;
     pthread_t thread;
     struct ss_conn *conns;
     uint64_t next_cid;
@@ -102,6 +104,7 @@ struct smpp_server {
     int64_t stop_deadline;
     int64_t next_poll;
     struct ss_fail fails[SS_FAIL_SLOTS];
+    struct ss_done *pend_head, *pend_tail; /* submits waiting for their receipt rows */
 
     pthread_mutex_t mu; /* the done queue */
     struct ss_done *done_head, *done_tail;
@@ -119,6 +122,10 @@ struct ss_conn *ss_find(struct smpp_server *s, uint64_t cid);
 
 /* Handles submit_sm (or data_sm) p on bound session c (smpp_submit.c). */
 void ss_on_submit(struct ss_conn *c, const struct smpp_pdu *p);
+
+/* Writes the owed-receipt rows of the pending submits in one transaction, then hands those
+ * messages to the store (server thread; smpp_submit.c). */
+void ss_flush_pending(struct smpp_server *s);
 
 /* Answers the accepts the writer finished (server thread; smpp_submit.c). */
 void ss_drain_done(struct smpp_server *s);

@@ -107,7 +107,24 @@ void ss_drain_done(struct smpp_server *s)
     }
 }
 
-/* Validates and hands the message to the store; answers itself on every refusal. */
+/* Hands d's message to the store (no idempotency key: docs/internals/SMPP.md); on refusal
+ * answers RSYSERR and frees d. */
+static void start_accept(struct smpp_server *s, struct ss_done *d)
+{
+    d->acc.msg = &d->msg;
+    d->acc.idem_key = NULL;
+    atomic_fetch_add(&s->inflight, 1);
+    if (store_accept(s->api->store, &d->acc, 1, accept_cb, d) == SH_OK)
+        return;
+    atomic_fetch_sub(&s->inflight, 1);
+    struct ss_conn *c = ss_find(s, d->cid);
+    if (c != NULL)
+        submit_resp(c, d->resp_cmd, d->seq, SMPP_ESME_RSYSERR, NULL);
+    arena_release(&d->arena);
+    free(d);
+}
+
+/* Validates and queues the message for the store; answers itself on every refusal. */
 static void accept_text(struct ss_conn *c, const struct smpp_pdu *p, const char *text,
                         const char *fixed_id)
 {
@@ -137,26 +154,60 @@ static void accept_text(struct ss_conn *c, const struct smpp_pdu *p, const char 
     }
     if (fixed_id != NULL)
         d->msg.id = arena_strdup(&d->arena, fixed_id);
-    /* the receipt owed is recorded before the message, so an acknowledged message has it */
-    if ((p->registered_delivery & 0x03) != 0 &&
-        store_smpp_receipt_add(s->api->store, d->msg.id, c->account_id, c->project_id,
-                               p->source_addr, p->destination_addr, now) != SH_OK) {
-        submit_resp(c, resp, p->sequence_number, SMPP_ESME_RSYSERR, NULL);
-        goto fail;
-    }
-    d->acc.msg = &d->msg;
-    d->acc.idem_key = NULL; /* SMPP has no idempotency key: docs/internals/SMPP.md */
+    d->msg.project_id = arena_strdup(&d->arena, c->project_id); /* c may close meanwhile */
     d->acc.now = now;
-    atomic_fetch_add(&s->inflight, 1);
-    if (store_accept(s->api->store, &d->acc, 1, accept_cb, d) != SH_OK) {
-        atomic_fetch_sub(&s->inflight, 1);
-        submit_resp(c, resp, p->sequence_number, SMPP_ESME_RSYSERR, NULL);
-        goto fail;
+    if ((p->registered_delivery & 0x03) != 0) {
+        /* the receipt owed is recorded before the message, so an acknowledged message has
+         * it; rows of all submits read in one go share one transaction (ss_flush_pending) */
+        d->want_receipt = 1;
+        snprintf(d->account_id, sizeof(d->account_id), "%s", c->account_id);
+        snprintf(d->src, sizeof(d->src), "%s", p->source_addr);
+        snprintf(d->dst, sizeof(d->dst), "%s", p->destination_addr);
+        if (s->pend_tail != NULL)
+            s->pend_tail->next = d;
+        else
+            s->pend_head = d;
+        s->pend_tail = d;
+        event_active(s->flush_ev, EV_TIMEOUT, 0);
+        return;
     }
+    start_accept(s, d);
     return;
 fail:
     arena_release(&d->arena);
     free(d);
+}
+
+void ss_flush_pending(struct smpp_server *s)
+{
+    struct ss_done *d = s->pend_head, *next;
+    struct store_smpp_receipt_new *v;
+    size_t n = 0, i = 0;
+    int st;
+    s->pend_head = s->pend_tail = NULL;
+    for (struct ss_done *x = d; x != NULL; x = x->next)
+        n++;
+    if (n == 0)
+        return;
+    v = xcalloc(n, sizeof(*v));
+    for (struct ss_done *x = d; x != NULL; x = x->next, i++)
+        v[i] = (struct store_smpp_receipt_new){x->msg.id, x->account_id, x->msg.project_id,
+                                               x->src, x->dst};
+    st = store_smpp_receipt_add(s->api->store, v, n, clock_now_ms());
+    free(v);
+    for (; d != NULL; d = next) {
+        next = d->next;
+        d->next = NULL;
+        if (st == SH_OK) {
+            start_accept(s, d);
+            continue;
+        }
+        struct ss_conn *c = ss_find(s, d->cid);
+        if (c != NULL)
+            submit_resp(c, d->resp_cmd, d->seq, SMPP_ESME_RSYSERR, NULL);
+        arena_release(&d->arena);
+        free(d);
+    }
 }
 
 /* ---- concatenated parts ----------------------------------------------------------------- */

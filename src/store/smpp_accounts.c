@@ -190,21 +190,28 @@ int store_smpp_account_delete(struct store *s, const char *project_id, const cha
     return write_audited(s, &q_delete, &args, e);
 }
 
-int store_smpp_receipt_add(struct store *s, const char *message_id, const char *account_id,
-                           const char *project_id, const char *source_addr,
-                           const char *dest_addr, int64_t now)
+int store_smpp_receipt_add(struct store *s, const struct store_smpp_receipt_new *v, size_t n,
+                           int64_t now)
 {
-    struct store_args args = {0};
-    struct store_step step = {&q_rcpt_add, &args, NULL};
+    struct store_args *args;
+    struct store_step *steps;
     struct arena a;
-    store_arg_text(&args, message_id);
-    store_arg_text(&args, account_id);
-    store_arg_text(&args, project_id);
-    store_arg_text(&args, source_addr);
-    store_arg_text(&args, dest_addr);
-    store_arg_int(&args, now);
+    int st;
+    if (n == 0)
+        return SH_OK;
     arena_init(&a);
-    int st = store_write(s, &step, 1, &a);
+    args = arena_zalloc(&a, n * sizeof(*args));
+    steps = arena_zalloc(&a, n * sizeof(*steps));
+    for (size_t i = 0; i < n; i++) {
+        store_arg_text(&args[i], v[i].message_id);
+        store_arg_text(&args[i], v[i].account_id);
+        store_arg_text(&args[i], v[i].project_id);
+        store_arg_text(&args[i], v[i].source_addr);
+        store_arg_text(&args[i], v[i].dest_addr);
+        store_arg_int(&args[i], now);
+        steps[i] = (struct store_step){&q_rcpt_add, &args[i], NULL};
+    }
+    st = store_write(s, steps, n, &a);
     arena_release(&a);
     return st;
 }

@@ -58,10 +58,15 @@ struct store_smpp_receipt {
     const char *error_code;              /* or NULL */
 };
 
-/* Records that message_id (not yet committed) owes account_id a receipt. */
-int store_smpp_receipt_add(struct store *s, const char *message_id, const char *account_id,
-                           const char *project_id, const char *source_addr,
-                           const char *dest_addr, int64_t now);
+struct store_smpp_receipt_new {
+    const char *message_id, *account_id, *project_id;
+    const char *source_addr, *dest_addr;
+};
+
+/* Records, in one transaction, that each of v[0..n) (messages not yet committed) owes its
+ * account a receipt. */
+int store_smpp_receipt_add(struct store *s, const struct store_smpp_receipt_new *v, size_t n,
+                           int64_t now);
 
 /* Up to limit receipts of account_id whose message reached a final status and which were
  * not sent, oldest first; rows in a. */
