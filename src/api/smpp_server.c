@@ -6,11 +6,8 @@
  * (store/smpp_accounts.h) sent to its receiver/transceiver binds within a window, marked
  * sent on deliver_sm_resp. submit_sm is smpp_submit.c.
  */
-#include "api/guard.h"
 #include "api/smpp_server_int.h"
-#include "core/cidr.h"
 #include "core/message_state.h"
-#include "core/password.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
@@ -62,7 +59,7 @@ struct ss_conn *ss_find(struct smpp_server *s, uint64_t cid)
     return NULL;
 }
 
-static void log_session(struct ss_conn *c, int level, const char *event, const char *detail)
+void ss_log(struct ss_conn *c, int level, const char *event, const char *detail)
 {
     char fields[300], sysid[sizeof(c->system_id)];
     /* system_id may come from the client: only characters safe inside a JSON string */
@@ -116,154 +113,6 @@ static void conn_close(struct ss_conn *c)
         return;
     }
     bufferevent_setcb(c->bev, NULL, on_drained, on_conn_event, c);
-}
-
-/* ---- binds ---------------------------------------------------------------------------- */
-
-static struct ss_fail *fail_slot(struct smpp_server *s, const char *addr, int create)
-{
-    struct ss_fail *oldest = &s->fails[0];
-    int64_t now = mono_ms();
-    for (int i = 0; i < SS_FAIL_SLOTS; i++) {
-        struct ss_fail *f = &s->fails[i];
-        if (f->n > 0 && strcmp(f->addr, addr) == 0) {
-            if (now - f->since > SS_FAIL_WINDOW_MS) {
-                f->n = 0;
-                f->since = now;
-            }
-            return f;
-        }
-        if (f->n == 0 || f->since < oldest->since)
-            oldest = f;
-    }
-    if (!create)
-        return NULL;
-    memset(oldest, 0, sizeof(*oldest));
-    snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
-    oldest->since = now;
-    return oldest;
-}
-
-static void note_failed_bind(struct smpp_server *s, const char *addr)
-{
-    struct ss_fail *f = fail_slot(s, addr, 1);
-    f->n++;
-}
-
-static int account_binds(struct smpp_server *s, const char *account_id)
-{
-    int n = 0;
-    for (struct ss_conn *c = s->conns; c != NULL; c = c->next)
-        if (c->bind_cmd != 0 && strcmp(c->account_id, account_id) == 0)
-            n++;
-    return n;
-}
-
-static int ip_in(const char *list, const char *addr)
-{
-    struct cidr_list l;
-    struct cidr ip;
-    if (list == NULL || list[0] == '\0')
-        return 1;
-    if (cidr_list_parse(list, &l, NULL) != SH_OK || cidr_parse_ip(addr, &ip) != SH_OK)
-        return 0;
-    return cidr_list_contains(&l, &ip);
-}
-
-/* The bind decision; fills c's account fields on ROK. Blocks (store read, Argon2id). */
-static uint32_t bind_status(struct ss_conn *c, const struct smpp_pdu *p, const char **why)
-{
-    struct smpp_server *s = c->srv;
-    struct store_smpp_account acc;
-    struct arena a;
-    struct ss_fail *f;
-    uint32_t st = SMPP_ESME_ROK;
-    int g;
-
-    if (c->bind_cmd != 0) {
-        *why = "already bound";
-        return SMPP_ESME_RALYBND;
-    }
-    f = fail_slot(s, c->peer, 0);
-    if (f != NULL && f->n >= SS_FAIL_LIMIT) {
-        *why = "too many failed binds from this address";
-        return SMPP_ESME_RBINDFAIL;
-    }
-    arena_init(&a);
-    int rc = store_smpp_account_by_system_id(s->api->store, p->system_id, &a, &acc);
-    if (rc == SH_ENOTFOUND || (rc == SH_OK && !acc.active)) {
-        password_verify_dummy(p->password); /* the same work as for a real account */
-        *why = "unknown or inactive system_id";
-        st = SMPP_ESME_RINVSYSID;
-        note_failed_bind(s, c->peer);
-        goto out;
-    }
-    if (rc != SH_OK) {
-        *why = "accounts cannot be read";
-        st = SMPP_ESME_RSYSERR;
-        goto out;
-    }
-    if (!ip_in(acc.allowed_ips, c->peer)) {
-        *why = "address not in the account's allowed_ips";
-        st = SMPP_ESME_RBINDFAIL;
-        goto out;
-    }
-    g = guard_bind_check(s->api->guard, acc.project_id, c->peer);
-    if (g != GUARD_PASS) {
-        *why = g == GUARD_IP_DENIED ? "address not in the project's ip_allowlist"
-                                    : "project settings unavailable";
-        st = g == GUARD_IP_DENIED || g == GUARD_NO_PROJECT ? SMPP_ESME_RBINDFAIL
-                                                            : SMPP_ESME_RSYSERR;
-        goto out;
-    }
-    /* Argon2id verification compares in constant time (crypto_pwhash_str_verify) */
-    if (!password_verify(acc.password_hash, p->password)) {
-        *why = "wrong password";
-        st = SMPP_ESME_RINVPASWD;
-        note_failed_bind(s, c->peer);
-        goto out;
-    }
-    if (account_binds(s, acc.id) >= acc.max_binds) {
-        *why = "max_binds reached";
-        st = SMPP_ESME_RBINDFAIL;
-        goto out;
-    }
-    snprintf(c->system_id, sizeof(c->system_id), "%s", acc.system_id);
-    snprintf(c->account_id, sizeof(c->account_id), "%s", acc.id);
-    snprintf(c->project_id, sizeof(c->project_id), "%s", acc.project_id);
-    c->tps = acc.tps;
-    *why = "bound";
-out:
-    arena_release(&a);
-    return st;
-}
-
-static void on_bind(struct ss_conn *c, const struct smpp_pdu *p)
-{
-    struct smpp_pdu r;
-    const char *why = "";
-    uint32_t st = c->srv->stopping ? SMPP_ESME_RBINDFAIL : bind_status(c, p, &why);
-    smpp_pdu_init(&r, p->command_id | SMPP_RESP_BIT, p->sequence_number);
-    r.command_status = st;
-    if (st == SMPP_ESME_ROK) {
-        c->bind_cmd = p->command_id;
-        snprintf(r.system_id, sizeof(r.system_id), "smshub");
-        smpp_pdu_tlv_set_u8(&r, SMPP_TLV_SC_INTERFACE_VERSION, 0x34);
-        c->srv->next_poll = 0; /* look for owed receipts now */
-    }
-    ss_send(c, &r);
-    if (st != SMPP_ESME_ROK) {
-        char sysid[16];
-        snprintf(sysid, sizeof(sysid), "%s", c->system_id);
-        snprintf(c->system_id, sizeof(c->system_id), "%s", p->system_id);
-        char d[160];
-        snprintf(d, sizeof(d), "%s refused: %s (%s)", smpp_command_name(p->command_id),
-                 smpp_status_name(st), why);
-        log_session(c, LOG_WARN, "bind_refused", d);
-        snprintf(c->system_id, sizeof(c->system_id), "%s", sysid);
-    } else {
-        log_session(c, LOG_INFO, "bound", smpp_command_name(p->command_id));
-    }
 }
 
 /* ---- receipts --------------------------------------------------------------------------- */
@@ -399,7 +248,7 @@ static int on_pdu(struct ss_conn *c, const unsigned char *buf, size_t len)
     case SMPP_CMD_BIND_TRANSCEIVER:
     case SMPP_CMD_BIND_TRANSMITTER:
     case SMPP_CMD_BIND_RECEIVER:
-        on_bind(c, &p);
+        ss_on_bind(c, &p);
         break;
     case SMPP_CMD_SUBMIT_SM:
     case SMPP_CMD_DATA_SM:
@@ -417,7 +266,7 @@ static int on_pdu(struct ss_conn *c, const unsigned char *buf, size_t len)
         break;
     case SMPP_CMD_UNBIND:
         ss_send_status(c, SMPP_CMD_UNBIND_RESP, p.sequence_number, SMPP_ESME_ROK);
-        log_session(c, LOG_INFO, "unbound", "unbind from the client");
+        ss_log(c, LOG_INFO, "unbound", "unbind from the client");
         conn_close(c);
         freed = 1;
         break;
@@ -452,7 +301,7 @@ static void on_read(struct bufferevent *bev, void *arg)
             if (smpp_frame_feed(&c->fr, buf + off, (size_t)n - off, &used) != SH_OK) {
                 ss_send_status(c, SMPP_CMD_GENERIC_NACK, c->fr.bad_sequence,
                                SMPP_ESME_RINVCMDLEN);
-                log_session(c, LOG_WARN, "bad_frame", "invalid command_length; closing");
+                ss_log(c, LOG_WARN, "bad_frame", "invalid command_length; closing");
                 conn_close(c);
                 return;
             }
@@ -542,6 +391,13 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     ss_drain_done(arg);
+}
+
+static void on_bind_result(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ss_bind_results(arg);
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)
@@ -638,8 +494,13 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api,
     s->wake_ev = event_new(s->base, -1, 0, on_wake, s);
     s->stop_ev = event_new(s->base, -1, 0, on_stop, s);
     s->flush_ev = event_new(s->base, -1, 0, on_flush, s);
+    s->bind_ev = event_new(s->base, -1, 0, on_bind_result, s);
     event_add(s->tick_ev, &tick);
-    if (pthread_create(&s->thread, NULL, run, s) != 0) {
+    pthread_cond_init(&s->bind_cv, NULL);
+    if (ss_bind_start(s) != SH_OK || pthread_create(&s->thread, NULL, run, s) != 0) {
+        ss_bind_stop(s);
+        pthread_cond_destroy(&s->bind_cv);
+        event_free(s->bind_ev);
         event_free(s->tick_ev);
         event_free(s->wake_ev);
         event_free(s->stop_ev);
@@ -661,6 +522,7 @@ void smpp_server_stop(struct smpp_server *s, int wait_ms)
     s->stop_deadline = mono_ms() + wait_ms;
     event_active(s->stop_ev, EV_TIMEOUT, 0);
     pthread_join(s->thread, NULL);
+    ss_bind_stop(s);
     ss_flush_pending(s); /* submits read just before the loop ended */
     /* accepts still in the store's hands answer into the done queue; wait for them */
     for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++)
@@ -672,6 +534,8 @@ void smpp_server_stop(struct smpp_server *s, int wait_ms)
     event_free(s->wake_ev);
     event_free(s->stop_ev);
     event_free(s->flush_ev);
+    event_free(s->bind_ev);
+    pthread_cond_destroy(&s->bind_cv);
     evconnlistener_free(s->lis);
     event_base_free(s->base);
     pthread_mutex_destroy(&s->mu);

@@ -60,6 +60,7 @@ struct ss_conn {
     char system_id[16], account_id[ID_MAX], project_id[ID_MAX];
     int64_t tps;
     uint32_t next_seq;
+    int binding;        /* a bind is being checked on the bind worker */
     int unbinding;      /* we sent unbind */
     int closing;        /* conn_close: the output drains, then it is freed */
     int64_t opened_ms;
@@ -84,6 +85,17 @@ struct ss_done { /* a committed (or failed) accept, back from the writer thread 
     char id[ID_MAX];
 };
 
+struct ss_bindjob { /* a bind checked on the bind worker (smpp_bind.c) */
+    struct ss_bindjob *next;
+    uint64_t cid;
+    uint32_t cmd, seq;
+    char system_id[16], password[9], peer[64]; /* in (password wiped after the check) */
+    uint32_t status;                           /* out */
+    const char *why;
+    char account_id[ID_MAX], project_id[ID_MAX], acc_system_id[16];
+    int64_t tps, max_binds;
+};
+
 struct ss_fail {
     char addr[64];
     int64_t since;
@@ -106,10 +118,29 @@ struct smpp_server {
     struct ss_fail fails[SS_FAIL_SLOTS];
     struct ss_done *pend_head, *pend_tail; /* submits waiting for their receipt rows */
 
-    pthread_mutex_t mu; /* the done queue */
+    pthread_mutex_t mu; /* the done queue and the bind queues */
     struct ss_done *done_head, *done_tail;
     atomic_int inflight; /* accepts handed to the store and not yet back */
+    pthread_t bind_thread;
+    pthread_cond_t bind_cv;
+    struct ss_bindjob *jobs_head, *jobs_tail, *res_head, *res_tail;
+    int njobs, bind_quit, bind_started;
+    struct event *bind_ev;
 };
+
+/* Structured log line about session c (system_id made safe for JSON). */
+void ss_log(struct ss_conn *c, int level, const char *event, const char *detail);
+
+/* A bind PDU on c: refused at once (already bound, throttled address, overload, stopping)
+ * or queued for the bind worker (smpp_bind.c). */
+void ss_on_bind(struct ss_conn *c, const struct smpp_pdu *p);
+
+/* Starts / stops the bind worker thread (smpp_bind.c). ss_bind_stop frees queued jobs. */
+int ss_bind_start(struct smpp_server *s);
+void ss_bind_stop(struct smpp_server *s);
+
+/* Answers the binds the worker finished (server thread; smpp_bind.c). */
+void ss_bind_results(struct smpp_server *s);
 
 /* Encodes and queues p on c. */
 void ss_send(struct ss_conn *c, const struct smpp_pdu *p);
