@@ -211,9 +211,12 @@ static void pump_receipts(struct smpp_server *s)
         arena_init(&a);
         if (store_smpp_receipt_pending(s->api->store, c->account_id, RECEIPT_BATCH, &a, &v, &n) ==
             SH_OK) {
-            for (size_t i = 0; i < n && c->nwin < s->cfg.window; i++)
-                if (!in_flight(s, c->account_id, v[i].message_id))
+            for (size_t i = 0; i < n && c->nwin < s->cfg.window; i++) {
+                if (v[i].failure_only && v[i].status == MSG_DELIVERED)
+                    store_smpp_receipt_done(s->api->store, v[i].message_id, clock_now_ms());
+                else if (!in_flight(s, c->account_id, v[i].message_id))
                     send_receipt(c, &v[i]);
+            }
         }
         arena_release(&a);
     }

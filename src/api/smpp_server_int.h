@@ -75,7 +75,7 @@ struct ss_done { /* a committed (or failed) accept, back from the writer thread 
     struct smpp_server *srv;
     uint64_t cid;
     uint32_t resp_cmd;
-    int want_receipt;
+    int want_receipt; /* 0 none, 1 on any final state, 2 on failure only */
     char account_id[ID_MAX], src[65], dst[65];
     uint32_t seq;
     int status; /* store status of the commit */

@@ -159,7 +159,7 @@ static void accept_text(struct ss_conn *c, const struct smpp_pdu *p, const char 
     if ((p->registered_delivery & 0x03) != 0) {
         /* the receipt owed is recorded before the message, so an acknowledged message has
          * it; rows of all submits read in one go share one transaction (ss_flush_pending) */
-        d->want_receipt = 1;
+        d->want_receipt = (p->registered_delivery & 0x03) == 0x02 ? 2 : 1;
         snprintf(d->account_id, sizeof(d->account_id), "%s", c->account_id);
         snprintf(d->src, sizeof(d->src), "%s", p->source_addr);
         snprintf(d->dst, sizeof(d->dst), "%s", p->destination_addr);
@@ -192,7 +192,7 @@ void ss_flush_pending(struct smpp_server *s)
     v = xcalloc(n, sizeof(*v));
     for (struct ss_done *x = d; x != NULL; x = x->next, i++)
         v[i] = (struct store_smpp_receipt_new){x->msg.id, x->account_id, x->msg.project_id,
-                                               x->src, x->dst};
+                                               x->src, x->dst, x->want_receipt == 2};
     st = store_smpp_receipt_add(s->api->store, v, n, clock_now_ms());
     free(v);
     for (; d != NULL; d = next) {

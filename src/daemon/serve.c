@@ -22,6 +22,7 @@
 #include "lib/id.h"
 #include "store/faulty.h"
 #include "store/store.h"
+#include "store/smpp_accounts.h"
 #include "store/usage.h"
 
 #include <errno.h>
@@ -131,6 +132,10 @@ static void maintenance(struct store *store, const struct log *log)
     st = store_usage_rebuild(store, today - (USAGE_RECENT_DAYS - 1) * day, today + day, NULL);
     if (st != SH_OK)
         log_msg(log, LOG_WARN, NULL, "usage rollup failed: %s", sh_strerror(st));
+    /* SMPP receipts: sent ones after a week, ones whose message never committed after a day */
+    st = store_smpp_receipt_purge(store, clock_now_ms() - 7 * day, clock_now_ms() - day, NULL);
+    if (st != SH_OK)
+        log_msg(log, LOG_WARN, NULL, "SMPP receipt purge failed: %s", sh_strerror(st));
 }
 
 int cmd_serve(int argc, char **argv)

@@ -49,14 +49,15 @@ static const struct store_q q_delete = {
 static const struct store_q q_rcpt_add = {
     "smpp_receipts.add",
     "INSERT INTO smpp_receipts(message_id, account_id, project_id, source_addr, dest_addr, "
-    "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING",
+    "created_at, failure_only) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (message_id) DO NOTHING",
     NULL, NULL, 0};
 
 /* final statuses: core/message_state.h (delivered … canceled = 3 … 8) */
 static const struct store_q q_rcpt_pending = {
     "smpp_receipts.pending",
     "SELECT r.message_id, r.source_addr, r.dest_addr, m.status, m.created_at, m.updated_at, "
-    "m.body, m.error_code FROM smpp_receipts r JOIN messages m ON m.id = r.message_id "
+    "m.body, m.error_code, r.failure_only FROM smpp_receipts r JOIN messages m ON m.id = r.message_id "
     "AND m.project_id = r.project_id WHERE r.account_id = $1 AND r.sent_at IS NULL "
     "AND m.status IN (3, 4, 5, 6, 7, 8) ORDER BY r.created_at, r.message_id LIMIT $2",
     NULL, NULL, 0};
@@ -65,6 +66,15 @@ static const struct store_q q_rcpt_done = {
     "smpp_receipts.done",
     "UPDATE smpp_receipts SET sent_at = $2 WHERE message_id = $1 AND sent_at IS NULL", NULL,
     NULL, 0};
+
+static const struct store_q q_rcpt_purge_sent = {
+    "smpp_receipts.purge_sent", "DELETE FROM smpp_receipts WHERE sent_at < $1", NULL, NULL, 0};
+
+static const struct store_q q_rcpt_purge_orphans = {
+    "smpp_receipts.purge_orphans",
+    "DELETE FROM smpp_receipts WHERE sent_at IS NULL AND created_at < $1 "
+    "AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = smpp_receipts.message_id)",
+    NULL, NULL, 0};
 
 static void fill(const struct store_rows *r, size_t i, struct store_smpp_account *o)
 {
@@ -209,6 +219,7 @@ int store_smpp_receipt_add(struct store *s, const struct store_smpp_receipt_new 
         store_arg_text(&args[i], v[i].source_addr);
         store_arg_text(&args[i], v[i].dest_addr);
         store_arg_int(&args[i], now);
+        store_arg_int(&args[i], v[i].failure_only != 0);
         steps[i] = (struct store_step){&q_rcpt_add, &args[i], NULL};
     }
     st = store_write(s, steps, n, &a);
@@ -240,6 +251,7 @@ int store_smpp_receipt_pending(struct store *s, const char *account_id, int limi
         o->done_at = store_cell_int(&r, i, 5);
         o->body = store_cell(&r, i, 6) ? store_cell(&r, i, 6) : "";
         o->error_code = store_cell(&r, i, 7);
+        o->failure_only = (int)store_cell_int(&r, i, 8);
     }
     *n = r.n;
     return SH_OK;
@@ -254,6 +266,24 @@ int store_smpp_receipt_done(struct store *s, const char *message_id, int64_t now
     store_arg_int(&args, now);
     arena_init(&a);
     int st = store_write(s, &step, 1, &a);
+    arena_release(&a);
+    return st;
+}
+
+int store_smpp_receipt_purge(struct store *s, int64_t sent_before, int64_t orphan_before,
+                             int64_t *n)
+{
+    struct store_args a1 = {0}, a2 = {0};
+    struct store_rows r1 = {0}, r2 = {0};
+    struct store_step steps[2] = {{&q_rcpt_purge_sent, &a1, &r1},
+                                  {&q_rcpt_purge_orphans, &a2, &r2}};
+    struct arena a;
+    store_arg_int(&a1, sent_before);
+    store_arg_int(&a2, orphan_before);
+    arena_init(&a);
+    int st = store_write(s, steps, 2, &a);
+    if (st == SH_OK && n != NULL)
+        *n = r1.changes + r2.changes;
     arena_release(&a);
     return st;
 }

@@ -56,11 +56,13 @@ struct store_smpp_receipt {
     int64_t created_at, done_at;         /* ms */
     const char *body;                    /* the message text (UTF-8) */
     const char *error_code;              /* or NULL */
+    int failure_only;                    /* no receipt is wanted if delivered */
 };
 
 struct store_smpp_receipt_new {
     const char *message_id, *account_id, *project_id;
     const char *source_addr, *dest_addr;
+    int failure_only; /* registered_delivery 0x02 */
 };
 
 /* Records, in one transaction, that each of v[0..n) (messages not yet committed) owes its
@@ -75,5 +77,10 @@ int store_smpp_receipt_pending(struct store *s, const char *account_id, int limi
 
 /* Marks message_id's receipt as acknowledged by the client at now. */
 int store_smpp_receipt_done(struct store *s, const char *message_id, int64_t now);
+
+/* Deletes receipt rows sent before sent_before and rows whose message never committed,
+ * created before orphan_before. *n (may be NULL) gets the count. */
+int store_smpp_receipt_purge(struct store *s, int64_t sent_before, int64_t orphan_before,
+                             int64_t *n);
 
 #endif

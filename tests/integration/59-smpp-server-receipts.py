@@ -1,13 +1,14 @@
 """59-smpp-server-receipts: per-account tps → ESME_RTHROTTLED (the messages refused are not
 stored); receipts owed while no receiver is bound are kept in the database and arrive when a
 receiver binds, each once: acknowledged ones are not sent again to a later bind, and one not
-acknowledged before the session drops is sent again on the next bind."""
+acknowledged before the session drops is sent again on the next bind; at most 10 receipts
+are outstanding per session; registered_delivery 0x02 sends none for a delivered message."""
 import time
 
 from sec import stop_clean
-from harness import check, check_eq, main, wait_for
-from smppcli import (BIND_RX, BIND_TX, ROK, RTHROTTLED, TLV_RECEIPTED_MESSAGE_ID, Smpp,
-                     start_hub)
+from harness import check, check_eq, main, now_ms, wait_for
+from smppcli import (BIND_RX, BIND_TRX, BIND_TX, DELIVER_SM, RESP, ROK, RTHROTTLED,
+                     TLV_RECEIPTED_MESSAGE_ID, Smpp, start_hub)
 
 
 def receipts(c, n, timeout=15):
@@ -75,12 +76,63 @@ def test(hub):
     hub.wait_status(mid, "delivered", timeout=15)
     tx.close()
     stop_clean(hub)
+    # maintenance (at start, on the leader) purges old sent rows and orphans
+    old = now_ms() - 8 * 86400000
+    hub.write_db([
+        ("INSERT INTO smpp_receipts(message_id, account_id, project_id, created_at, sent_at) "
+         "VALUES (?, ?, ?, ?, ?)", ("msg_orphan", "smpp_x", hub.project_id, old, None)),
+        ("INSERT INTO smpp_receipts(message_id, account_id, project_id, created_at, sent_at) "
+         "VALUES (?, ?, ?, ?, ?)", ("msg_oldsent", "smpp_x", hub.project_id, old, old))])
     port = start_hub(hub)
+    wait_for(lambda: hub.scalar("SELECT count(*) FROM smpp_receipts WHERE message_id IN "
+                                "('msg_orphan', 'msg_oldsent')") == 0, 10,
+             "old sent and orphan receipt rows purged")
     rx = Smpp(port)
     check_eq(rx.bind(BIND_RX, "tpsacct", "pw"), ROK, "receiver bind after restart")
     check_eq(receipts(rx, 1), [mid], "the receipt owed before the restart")
     rx.close()
+    window(hub, port)
     stop_clean(hub)
+
+
+def window(hub, port):
+    """At most 10 receipt deliver_sm outstanding per session; acknowledging frees room.
+    registered_delivery 0x02 (failure only): no receipt for a delivered message."""
+    r = hub.request("POST", "/v1/projects/%s/smpp-accounts" % hub.project_id,
+                    {"system_id": "winacct", "password": "pw"}, key=hub.admin_token)
+    check_eq(r.status, 201, "account")
+    c = Smpp(port, auto_ack=False)
+    check_eq(c.bind(BIND_TRX, "winacct", "pw"), ROK, "transceiver bind")
+    ids = []
+    for i in range(14):
+        st, mid = c.submit_wait("998901234567", "window %d" % i)
+        check_eq(st, ROK, "submit %d" % i)
+        ids.append(mid)
+    st, quiet = c.submit_wait("998901234567", "failure only", reg=2)
+    check_eq(st, ROK, "submit with registered_delivery 2")
+    for mid in ids + [quiet]:
+        hub.wait_status(mid, "delivered", timeout=15)
+    first = []
+    while True:
+        rc = c.receipt(timeout=2)
+        if rc is None:
+            break
+        first.append(rc)
+    check_eq(len(first), 10, "the window holds 10 unacknowledged receipts")
+    for rc in first:
+        c.send(DELIVER_SM | RESP, b"\0", seq=rc["seq"])
+    rest = []
+    while len(rest) < 4:
+        rc = c.receipt(timeout=5)
+        check(rc is not None, "the other receipts after acknowledging (%d so far)" % len(rest))
+        c.send(DELIVER_SM | RESP, b"\0", seq=rc["seq"])
+        rest.append(rc)
+    got = [x["tlvs"][TLV_RECEIPTED_MESSAGE_ID].rstrip(b"\0").decode() for x in first + rest]
+    check_eq(sorted(got), sorted(ids), "every receipt once, none for the failure-only message")
+    check(c.receipt(timeout=1.5) is None, "nothing more")
+    wait_for(lambda: hub.scalar("SELECT sent_at FROM smpp_receipts WHERE message_id = ?",
+                                (quiet,)), 5, "failure-only row settled without a receipt")
+    c.close()
 
 
 if __name__ == "__main__":
