@@ -527,10 +527,21 @@ void smpp_server_stop(struct smpp_server *s, int wait_ms)
     pthread_join(s->thread, NULL);
     ss_bind_stop(s);
     ss_flush_pending(s); /* submits read just before the loop ended */
-    /* accepts still in the store's hands answer into the done queue; wait for them */
-    for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++)
+    /* accepts still in the store's hands answer into the done queue; wait for them (the
+     * server thread is gone, so this thread drains) */
+    for (int i = 0; i < 3000; i++) {
+        ss_drain_done(s);
+        if (atomic_load(&s->inflight) == 0)
+            break;
         usleep(10000);
-    ss_drain_done(s);
+    }
+    if (atomic_load(&s->inflight) > 0) {
+        /* the store never answered: its callbacks would use s, so s is left allocated */
+        log_msg(s->api->log, LOG_ERROR, NULL,
+                "smpp server: %d accepts still unanswered by the store at stop",
+                atomic_load(&s->inflight));
+        return;
+    }
     while (s->conns != NULL)
         conn_free(s->conns);
     event_free(s->tick_ev);

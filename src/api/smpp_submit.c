@@ -80,8 +80,9 @@ static void accept_cb(void *arg, int status)
     else
         s->done_head = d;
     s->done_tail = d;
-    pthread_mutex_unlock(&s->mu);
+    /* under mu: once the stop has drained d it may free s, so s is not touched after this */
     event_active(s->wake_ev, EV_TIMEOUT, 0);
+    pthread_mutex_unlock(&s->mu);
 }
 
 void ss_drain_done(struct smpp_server *s)
