@@ -11,7 +11,7 @@ import struct
 from harness import check, check_eq, main
 from smppcli import (BIND_RX, BIND_TRX, DATA_SM, ENQUIRE_LINK, GENERIC_NACK, RESP, RINVBNDSTS,
                      RINVCMDID, RINVDSTADR, RINVMSGLEN, ROK, TLV_MESSAGE_STATE, TLV_PAYLOAD,
-                     TLV_RECEIPTED_MESSAGE_ID, UNBIND, Smpp, start_hub, tlv)
+                     TLV_RECEIPTED_MESSAGE_ID, SUBMIT_SM, UNBIND, Smpp, start_hub, tlv)
 
 
 def test(hub):
@@ -100,15 +100,34 @@ def test(hub):
 
     # ---- daemon stop: the bound session is unbound first
     import threading
+    # with submits in flight: every one answered ROK is stored
+    burst = [c.submit("998901234567", "burst %d" % i, reg=0) for i in range(200)]
     rcs = []
     stopper = threading.Thread(target=lambda: rcs.append(hub.stop()))
     stopper.start()
-    p = c.next_pdu(UNBIND, timeout=10)
-    check(p is not None, "unbind from the stopping hub")
-    c.send(UNBIND | RESP, seq=p[1])
+    acked = []
+    unbind_seq = None
+    while True:
+        try:
+            pdu = c._read(10)
+        except OSError:
+            pdu = None
+        if pdu is None:
+            break
+        cmd, st, seq, body = pdu
+        if cmd == SUBMIT_SM | RESP and st == ROK and seq in burst:
+            acked.append(body.split(b"\0")[0].decode())
+        elif cmd == UNBIND and unbind_seq is None:
+            unbind_seq = seq
+            c.send(UNBIND | RESP, seq=seq)
+    check(unbind_seq is not None, "unbind from the stopping hub")
     stopper.join(30)
     check(hub.proc is None, "hub stopped")
     check_eq(rcs, [0], "exit code of smshub serve")
+    if acked:
+        n = hub.scalar("SELECT count(*) FROM messages WHERE id IN (%s)"
+                       % ",".join("?" * len(acked)), tuple(acked))
+        check_eq(n, len(acked), "every acknowledged submit is stored")
     with open(hub.stderr_path, "rb") as f:
         log = f.read()
     for bad in (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:"):
