@@ -24,7 +24,7 @@
 #define TPS_CAP 100000
 
 static const char *const known_fields[] = {"system_id", "password", "allowed_ips", "max_binds",
-                                           "tps", "active", NULL};
+                                           "tps",       "active",   NULL};
 
 static json_t *allowed_json(const char *list)
 {
@@ -98,8 +98,7 @@ static void parse_allowed(struct http_req *r, json_t *v, struct store_smpp_accou
     }
     if (cidr_list_parse(out, &l, &i) != SH_OK) {
         field_error_add(fe, "allowed_ips", "invalid_cidr",
-                        "\"%.48s\" is not an IPv4 or IPv6 network (e.g. 203.0.113.0/24)",
-                        out + i);
+                        "\"%.48s\" is not an IPv4 or IPv6 network (e.g. 203.0.113.0/24)", out + i);
         return;
     }
     acc->allowed_ips = arena_strdup(&r->arena, out);
@@ -117,8 +116,7 @@ static void generate_password(char out[PW_MAX + 1])
 /* Applies body to acc; a new password (caller's or, on create without one, generated) goes
  * into pw (empty when unchanged). Returns the errors added. */
 static int apply_body(struct http_req *r, const json_t *body, int create,
-                      struct store_smpp_account *acc, char pw[PW_MAX + 1],
-                      struct field_errors *fe)
+                      struct store_smpp_account *acc, char pw[PW_MAX + 1], struct field_errors *fe)
 {
     int before = fe->n;
     json_t *v;
@@ -141,8 +139,7 @@ static int apply_body(struct http_req *r, const json_t *body, int create,
     if ((v = json_object_get(body, "password")) != NULL) {
         if (!json_is_string(v) || !printable(json_string_value(v), 1, PW_MAX))
             field_error_add(fe, "password", "invalid",
-                            "password must be 1-%d printable ASCII characters (SMPP 3.4)",
-                            PW_MAX);
+                            "password must be 1-%d printable ASCII characters (SMPP 3.4)", PW_MAX);
         else
             snprintf(pw, PW_MAX + 1, "%s", json_string_value(v));
     } else if (create) {
@@ -192,8 +189,7 @@ int api_smpp_accounts_list(struct http_req *r)
 {
     struct store_smpp_account *v;
     size_t n;
-    if (store_smpp_account_list(r->api->store, r->principal.project_id, &r->arena, &v, &n) !=
-        SH_OK)
+    if (store_smpp_account_list(r->api->store, r->principal.project_id, &r->arena, &v, &n) != SH_OK)
         return ctl_storage_error(r);
     json_t *data = json_array();
     for (size_t i = 0; i < n; i++)
@@ -205,8 +201,8 @@ int api_smpp_accounts_list(struct http_req *r)
 int api_smpp_accounts_get(struct http_req *r)
 {
     struct store_smpp_account acc;
-    int st = store_smpp_account_get(r->api->store, r->principal.project_id, r->params[1],
-                                    &r->arena, &acc);
+    int st = store_smpp_account_get(r->api->store, r->principal.project_id, r->params[1], &r->arena,
+                                    &acc);
     if (st == SH_ENOTFOUND)
         return ctl_not_found(r, NOT_FOUND);
     if (st != SH_OK)
@@ -255,8 +251,9 @@ int api_smpp_accounts_create(struct http_req *r)
         json_t *o = account_json(&acc);
         json_object_set_new(o, "password", json_string(pw)); /* shown once */
         http_reply_json(r, 201, o);
-        http_header(r, "Location", arena_printf(&r->arena, "/v1/projects/%s/smpp-accounts/%s",
-                                                acc.project_id, acc.id));
+        http_header(
+            r, "Location",
+            arena_printf(&r->arena, "/v1/projects/%s/smpp-accounts/%s", acc.project_id, acc.id));
     }
 out:
     sodium_memzero(pw, sizeof(pw));
@@ -275,8 +272,8 @@ int api_smpp_accounts_update(struct http_req *r)
 
     if (body == NULL)
         return HTTP_DONE;
-    st = store_smpp_account_get(r->api->store, r->principal.project_id, r->params[1],
-                                &r->arena, &old);
+    st = store_smpp_account_get(r->api->store, r->principal.project_id, r->params[1], &r->arena,
+                                &old);
     if (st != SH_OK) {
         st == SH_ENOTFOUND ? ctl_not_found(r, NOT_FOUND) : ctl_storage_error(r);
         goto out;
@@ -325,8 +322,8 @@ int api_smpp_accounts_delete(struct http_req *r)
 {
     struct store_smpp_account old;
     struct audit_entry e;
-    int st = store_smpp_account_get(r->api->store, r->principal.project_id, r->params[1],
-                                    &r->arena, &old);
+    int st = store_smpp_account_get(r->api->store, r->principal.project_id, r->params[1], &r->arena,
+                                    &old);
     if (st == SH_ENOTFOUND)
         return ctl_not_found(r, NOT_FOUND);
     if (st != SH_OK)

@@ -102,8 +102,8 @@ static void check_bind(struct smpp_server *s, struct ss_bindjob *j)
     if (g != GUARD_PASS) {
         j->why = g == GUARD_IP_DENIED ? "address not in the project's ip_allowlist"
                                       : "project settings unavailable";
-        j->status = g == GUARD_IP_DENIED || g == GUARD_NO_PROJECT ? SMPP_ESME_RBINDFAIL
-                                                                  : SMPP_ESME_RSYSERR;
+        j->status =
+            g == GUARD_IP_DENIED || g == GUARD_NO_PROJECT ? SMPP_ESME_RBINDFAIL : SMPP_ESME_RSYSERR;
         goto out;
     }
     /* crypto_pwhash_str_verify: constant time in the password */
@@ -222,8 +222,7 @@ void ss_on_bind(struct ss_conn *c, const struct smpp_pdu *p)
         return;
     }
     if (s->stopping) {
-        answer(c, p->command_id, p->sequence_number, SMPP_ESME_RBINDFAIL, "stopping",
-               p->system_id);
+        answer(c, p->command_id, p->sequence_number, SMPP_ESME_RBINDFAIL, "stopping", p->system_id);
         return;
     }
     f = fail_slot(s, c->peer, 0);

@@ -65,8 +65,8 @@ void ss_log(struct ss_conn *c, int level, const char *event, const char *detail)
     /* system_id may come from the client: only characters safe inside a JSON string */
     for (size_t i = 0; i < sizeof(sysid); i++) {
         unsigned char ch = (unsigned char)c->system_id[i];
-        sysid[i] = ch == '\0' || (ch >= 0x21 && ch <= 0x7e && ch != '"' && ch != '\\') ? (char)ch
-                                                                                      : '?';
+        sysid[i] =
+            ch == '\0' || (ch >= 0x21 && ch <= 0x7e && ch != '"' && ch != '\\') ? (char)ch : '?';
         if (ch == '\0')
             break;
     }
@@ -146,11 +146,26 @@ static void fmt_date(int64_t ms, char *out, size_t cap)
 static void receipt_words(int status, const char **stat, int *state)
 {
     switch (status) {
-    case MSG_DELIVERED: *stat = "DELIVRD"; *state = SMPP_STATE_DELIVERED; break;
-    case MSG_EXPIRED: *stat = "EXPIRED"; *state = SMPP_STATE_EXPIRED; break;
-    case MSG_REJECTED: *stat = "REJECTD"; *state = SMPP_STATE_REJECTED; break;
-    case MSG_CANCELED: *stat = "DELETED"; *state = SMPP_STATE_DELETED; break;
-    default: *stat = "UNDELIV"; *state = SMPP_STATE_UNDELIVERABLE; break;
+    case MSG_DELIVERED:
+        *stat = "DELIVRD";
+        *state = SMPP_STATE_DELIVERED;
+        break;
+    case MSG_EXPIRED:
+        *stat = "EXPIRED";
+        *state = SMPP_STATE_EXPIRED;
+        break;
+    case MSG_REJECTED:
+        *stat = "REJECTD";
+        *state = SMPP_STATE_REJECTED;
+        break;
+    case MSG_CANCELED:
+        *stat = "DELETED";
+        *state = SMPP_STATE_DELETED;
+        break;
+    default:
+        *stat = "UNDELIV";
+        *state = SMPP_STATE_UNDELIVERABLE;
+        break;
     }
 }
 
@@ -302,8 +317,7 @@ static void on_read(struct bufferevent *bev, void *arg)
             const unsigned char *pdu;
             size_t len;
             if (smpp_frame_feed(&c->fr, buf + off, (size_t)n - off, &used) != SH_OK) {
-                ss_send_status(c, SMPP_CMD_GENERIC_NACK, c->fr.bad_sequence,
-                               SMPP_ESME_RINVCMDLEN);
+                ss_send_status(c, SMPP_CMD_GENERIC_NACK, c->fr.bad_sequence, SMPP_ESME_RINVCMDLEN);
                 ss_log(c, LOG_WARN, "bad_frame", "invalid command_length; closing");
                 conn_close(c);
                 return;
@@ -437,8 +451,8 @@ static void *run(void *arg)
     return NULL;
 }
 
-int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api,
-                      struct smpp_server **out, int *port)
+int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct smpp_server **out,
+                      int *port)
 {
     char host[64];
     struct sockaddr_storage ss;
@@ -477,9 +491,9 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api,
     s->api = api;
     pthread_mutex_init(&s->mu, NULL);
     s->base = event_base_new();
-    s->lis = evconnlistener_new_bind(s->base, on_accept, s,
-                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
-                                     (struct sockaddr *)&ss, sslen);
+    s->lis =
+        evconnlistener_new_bind(s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                                128, (struct sockaddr *)&ss, sslen);
     if (s->lis == NULL) {
         event_base_free(s->base);
         pthread_mutex_destroy(&s->mu);

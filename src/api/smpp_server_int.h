@@ -18,10 +18,10 @@
 #include <stdatomic.h>
 
 #define SS_WINDOW_MAX 64
-#define SS_CONCAT_MAX 32    /* messages being reassembled per session */
-#define SS_PARTS_MAX 16     /* parts of one concatenated message */
-#define SS_FAIL_SLOTS 256   /* addresses with recent failed binds */
-#define SS_FAIL_LIMIT 5     /* failed binds per address per SS_FAIL_WINDOW_MS */
+#define SS_CONCAT_MAX 32  /* messages being reassembled per session */
+#define SS_PARTS_MAX 16   /* parts of one concatenated message */
+#define SS_FAIL_SLOTS 256 /* addresses with recent failed binds */
+#define SS_FAIL_LIMIT 5   /* failed binds per address per SS_FAIL_WINDOW_MS */
 #define SS_FAIL_WINDOW_MS 60000
 #define SS_CONNS_MAX 1024     /* sessions at once; more are closed on accept */
 #define SS_BIND_WAIT_MS 10000 /* a session must bind within this */
@@ -60,9 +60,9 @@ struct ss_conn {
     char system_id[16], account_id[ID_MAX], project_id[ID_MAX];
     int64_t tps;
     uint32_t next_seq;
-    int binding;        /* a bind is being checked on the bind worker */
-    int unbinding;      /* we sent unbind */
-    int closing;        /* conn_close: the output drains, then it is freed */
+    int binding;   /* a bind is being checked on the bind worker */
+    int unbinding; /* we sent unbind */
+    int closing;   /* conn_close: the output drains, then it is freed */
     int64_t opened_ms;
     int64_t unbind_ms;
     struct ss_inflight win[SS_WINDOW_MAX];
@@ -70,7 +70,7 @@ struct ss_conn {
     struct ss_concat concat[SS_CONCAT_MAX];
 };
 
-struct ss_done { /* a committed (or failed) accept, back from the writer thread */
+struct ss_done {          /* a committed (or failed) accept, back from the writer thread */
     struct ss_done *next; /* in the pending list, then in the done queue */
     struct smpp_server *srv;
     uint64_t cid;

@@ -99,8 +99,7 @@ void ss_drain_done(struct smpp_server *s)
         if (ok)
             accept_committed(s->api, d->msg.project_id, d->acc.now);
         if (c != NULL)
-            submit_resp(c, d->resp_cmd, d->seq, ok ? SMPP_ESME_ROK : SMPP_ESME_RSYSERR,
-                        d->msg.id);
+            submit_resp(c, d->resp_cmd, d->seq, ok ? SMPP_ESME_ROK : SMPP_ESME_RSYSERR, d->msg.id);
         free(d->acc.replay_body);
         arena_release(&d->arena);
         free(d);
@@ -141,8 +140,7 @@ static void accept_text(struct ss_conn *c, const struct smpp_pdu *p, const char 
     d->seq = p->sequence_number;
     d->resp_cmd = resp;
 
-    snprintf(to, sizeof(to), "%s%s", p->destination_addr[0] == '+' ? "" : "+",
-             p->destination_addr);
+    snprintf(to, sizeof(to), "%s%s", p->destination_addr[0] == '+' ? "" : "+", p->destination_addr);
     json_t *body = json_pack("{s:s, s:s}", "to", to, "text", text);
     if (p->source_addr[0] != '\0')
         json_object_set_new(body, "from", json_string(p->source_addr));
@@ -193,7 +191,7 @@ void ss_flush_pending(struct smpp_server *s)
     v = xcalloc(n, sizeof(*v));
     for (struct ss_done *x = d; x != NULL; x = x->next, i++)
         v[i] = (struct store_smpp_receipt_new){x->msg.id, x->account_id, x->msg.project_id,
-                                               x->src, x->dst, x->want_receipt == 2};
+                                               x->src,    x->dst,        x->want_receipt == 2};
     st = store_smpp_receipt_add(s->api->store, v, n, clock_now_ms());
     free(v);
     for (; d != NULL; d = next) {

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#define COLS                                                                                      \
-    "id, project_id, system_id, password_hash, allowed_ips, max_binds, tps, active, "             \
+#define COLS                                                                                       \
+    "id, project_id, system_id, password_hash, allowed_ips, max_binds, tps, active, "              \
     "created_at, updated_at"
 
 static const struct store_q q_list = {
@@ -18,21 +18,21 @@ static const struct store_q q_list = {
     "ORDER BY system_id",
     NULL, NULL, 0};
 
-static const struct store_q q_get = {
-    "smpp_accounts.get",
-    "SELECT " COLS " FROM smpp_accounts WHERE project_id = $1 AND id = $2 "
-    "AND deleted_at IS NULL",
-    NULL, NULL, 0};
+static const struct store_q q_get = {"smpp_accounts.get",
+                                     "SELECT " COLS
+                                     " FROM smpp_accounts WHERE project_id = $1 AND id = $2 "
+                                     "AND deleted_at IS NULL",
+                                     NULL, NULL, 0};
 
 static const struct store_q q_by_sysid = {
     "smpp_accounts.by_system_id",
-    "SELECT " COLS " FROM smpp_accounts WHERE system_id = $1 AND deleted_at IS NULL", NULL,
-    NULL, 0};
+    "SELECT " COLS " FROM smpp_accounts WHERE system_id = $1 AND deleted_at IS NULL", NULL, NULL,
+    0};
 
-static const struct store_q q_insert = {
-    "smpp_accounts.insert",
-    "INSERT INTO smpp_accounts(" COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)", NULL,
-    NULL, STORE_Q_ONE};
+static const struct store_q q_insert = {"smpp_accounts.insert",
+                                        "INSERT INTO smpp_accounts(" COLS
+                                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                                        NULL, NULL, STORE_Q_ONE};
 
 static const struct store_q q_update = {
     "smpp_accounts.update",
@@ -57,15 +57,16 @@ static const struct store_q q_rcpt_add = {
 static const struct store_q q_rcpt_pending = {
     "smpp_receipts.pending",
     "SELECT r.message_id, r.source_addr, r.dest_addr, m.status, m.created_at, m.updated_at, "
-    "m.body, m.error_code, r.failure_only FROM smpp_receipts r JOIN messages m ON m.id = r.message_id "
+    "m.body, m.error_code, r.failure_only FROM smpp_receipts r JOIN messages m ON m.id = "
+    "r.message_id "
     "AND m.project_id = r.project_id WHERE r.account_id = $1 AND r.sent_at IS NULL "
     "AND m.status IN (3, 4, 5, 6, 7, 8) ORDER BY r.created_at, r.message_id LIMIT $2",
     NULL, NULL, 0};
 
 static const struct store_q q_rcpt_done = {
     "smpp_receipts.done",
-    "UPDATE smpp_receipts SET sent_at = $2 WHERE message_id = $1 AND sent_at IS NULL", NULL,
-    NULL, 0};
+    "UPDATE smpp_receipts SET sent_at = $2 WHERE message_id = $1 AND sent_at IS NULL", NULL, NULL,
+    0};
 
 static const struct store_q q_rcpt_purge_sent = {
     "smpp_receipts.purge_sent", "DELETE FROM smpp_receipts WHERE sent_at < $1", NULL, NULL, 0};
@@ -121,8 +122,8 @@ static int get_one(struct store *s, const struct store_q *q, const struct store_
     return st;
 }
 
-int store_smpp_account_get(struct store *s, const char *project_id, const char *id,
-                           struct arena *a, struct store_smpp_account *out)
+int store_smpp_account_get(struct store *s, const char *project_id, const char *id, struct arena *a,
+                           struct store_smpp_account *out)
 {
     struct store_args args = {0};
     store_arg_text(&args, project_id);
@@ -190,8 +191,8 @@ int store_smpp_account_update(struct store *s, const struct store_smpp_account *
     return write_audited(s, &q_update, &args, e);
 }
 
-int store_smpp_account_delete(struct store *s, const char *project_id, const char *id,
-                              int64_t now, const struct audit_entry *e)
+int store_smpp_account_delete(struct store *s, const char *project_id, const char *id, int64_t now,
+                              const struct audit_entry *e)
 {
     struct store_args args = {0};
     store_arg_text(&args, id);
@@ -227,8 +228,8 @@ int store_smpp_receipt_add(struct store *s, const struct store_smpp_receipt_new 
     return st;
 }
 
-int store_smpp_receipt_pending(struct store *s, const char *account_id, int limit,
-                               struct arena *a, struct store_smpp_receipt **out, size_t *n)
+int store_smpp_receipt_pending(struct store *s, const char *account_id, int limit, struct arena *a,
+                               struct store_smpp_receipt **out, size_t *n)
 {
     struct store_args args = {0};
     struct store_rows r;

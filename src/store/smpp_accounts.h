@@ -17,7 +17,7 @@ struct store_smpp_account {
     const char *password_hash; /* Argon2id string; never leaves store/api */
     const char *allowed_ips;   /* CIDR list, "" = any */
     int64_t max_binds;
-    int64_t tps;               /* 0: no per-account limit */
+    int64_t tps; /* 0: no per-account limit */
     int active;
     int64_t created_at, updated_at;
 };
@@ -27,8 +27,8 @@ int store_smpp_account_list(struct store *s, const char *project_id, struct aren
                             struct store_smpp_account **out, size_t *n);
 
 /* Live account id of project_id. SH_ENOTFOUND (also for another project's). */
-int store_smpp_account_get(struct store *s, const char *project_id, const char *id,
-                           struct arena *a, struct store_smpp_account *out);
+int store_smpp_account_get(struct store *s, const char *project_id, const char *id, struct arena *a,
+                           struct store_smpp_account *out);
 
 /* The live account named system_id (any project; for binds). SH_ENOTFOUND. */
 int store_smpp_account_by_system_id(struct store *s, const char *system_id, struct arena *a,
@@ -44,8 +44,8 @@ int store_smpp_account_update(struct store *s, const struct store_smpp_account *
                               const struct audit_entry *e);
 
 /* Soft-deletes live account id of project_id at now, with e. SH_ENOTFOUND. */
-int store_smpp_account_delete(struct store *s, const char *project_id, const char *id,
-                              int64_t now, const struct audit_entry *e);
+int store_smpp_account_delete(struct store *s, const char *project_id, const char *id, int64_t now,
+                              const struct audit_entry *e);
 
 /* ---- receipts owed to client systems ------------------------------------------------- */
 
@@ -72,8 +72,8 @@ int store_smpp_receipt_add(struct store *s, const struct store_smpp_receipt_new 
 
 /* Up to limit receipts of account_id whose message reached a final status and which were
  * not sent, oldest first; rows in a. */
-int store_smpp_receipt_pending(struct store *s, const char *account_id, int limit,
-                               struct arena *a, struct store_smpp_receipt **out, size_t *n);
+int store_smpp_receipt_pending(struct store *s, const char *account_id, int limit, struct arena *a,
+                               struct store_smpp_receipt **out, size_t *n);
 
 /* Marks message_id's receipt as acknowledged by the client at now. */
 int store_smpp_receipt_done(struct store *s, const char *message_id, int64_t now);

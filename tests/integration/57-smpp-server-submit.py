@@ -42,7 +42,8 @@ def test(hub):
     check_eq(rc["tlvs"].get(TLV_MESSAGE_STATE), b"\x02", "message_state DELIVERED")
     check(rc["text"].startswith("id:%s sub:001 dlvrd:001 submit date:" % mid),
           "receipt text %r" % rc["text"])
-    check(" stat:DELIVRD err:000 text:Hello over SMPP" in rc["text"], "receipt text %r" % rc["text"])
+    check(" stat:DELIVRD err:000 text:Hello over SMPP" in rc["text"],
+          "receipt text %r" % rc["text"])
     check_eq(rc["source_addr"], "998901234567", "receipt from the handset")
     check_eq(rc["destination_addr"], "ACME", "receipt to the original sender")
 
