@@ -135,6 +135,12 @@ int api_routes_update(struct http_req *r);
 int api_routes_delete(struct http_req *r);
 int api_dispatch_get(struct http_req *r);
 int api_dispatch_update(struct http_req *r);
+/* SMPP accounts (api/smpp_accounts.c) */
+int api_smpp_accounts_list(struct http_req *r);
+int api_smpp_accounts_create(struct http_req *r);
+int api_smpp_accounts_get(struct http_req *r);
+int api_smpp_accounts_update(struct http_req *r);
+int api_smpp_accounts_delete(struct http_req *r);
 /* identity (api/oauth.c, users.c, reset.c, projects.c, audit_api.c) */
 int api_auth_refresh(struct http_req *r);
 int api_auth_logout(struct http_req *r);

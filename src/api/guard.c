@@ -226,3 +226,58 @@ int guard_check(struct http_req *r, const struct route *route)
         return -1;
     return 0;
 }
+
+int guard_bind_check(struct guard *g, const char *project_id, const char *client_ip)
+{
+    struct guard_project p;
+    struct cidr ip;
+    int st;
+    if (g == NULL)
+        return GUARD_PASS;
+    st = guard_project(g, project_id, &p);
+    if (st == SH_ENOTFOUND)
+        return GUARD_NO_PROJECT;
+    if (st != SH_OK)
+        return GUARD_UNAVAILABLE;
+    if (p.allow_bad || (p.allow.n > 0 && (cidr_parse_ip(client_ip, &ip) != SH_OK ||
+                                          !cidr_list_contains(&p.allow, &ip))))
+        return GUARD_IP_DENIED;
+    return GUARD_PASS;
+}
+
+int guard_message_check(struct guard *g, const char *project_id, const char *account_key,
+                        int64_t account_tps)
+{
+    struct guard_project p;
+    struct ratelimit_ask ask[3];
+    struct ratelimit_result rr;
+    char aid[RATELIMIT_ID_MAX], pid[RATELIMIT_ID_MAX];
+    int64_t day, month;
+    int n = 0, st;
+
+    if (g == NULL)
+        return GUARD_PASS;
+    st = guard_project(g, project_id, &p);
+    if (st == SH_ENOTFOUND)
+        return GUARD_NO_PROJECT;
+    if (st != SH_OK)
+        return GUARD_UNAVAILABLE;
+    if (p.g.quota_daily > 0 || p.g.quota_monthly > 0) {
+        if (guard_counted(g, p.id, clock_now_ms(), &day, &month) != SH_OK)
+            return GUARD_UNAVAILABLE;
+        if ((p.g.quota_monthly > 0 && month >= p.g.quota_monthly) ||
+            (p.g.quota_daily > 0 && day >= p.g.quota_daily))
+            return GUARD_QUOTA;
+    }
+    if (account_key != NULL && account_tps > 0) {
+        snprintf(aid, sizeof(aid), "s:%s", account_key);
+        ask[n++] = (struct ratelimit_ask){aid, account_tps};
+    }
+    if (p.g.rate_limit_rps > 0) {
+        snprintf(pid, sizeof(pid), "p:%s", p.id);
+        ask[n++] = (struct ratelimit_ask){pid, p.g.rate_limit_rps};
+    }
+    ask[n++] = (struct ratelimit_ask){"g", guard_global_rps(g)};
+    ratelimit_take(g->rl, ask, n, clock_mono_us(), &rr);
+    return rr.allowed ? GUARD_PASS : GUARD_RATE_LIMITED;
+}

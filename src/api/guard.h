@@ -56,4 +56,26 @@ void guard_forget_project(struct guard *g, const char *project_id);
  * -1 after answering 401/403/429 itself. Handler thread. */
 int guard_check(struct http_req *r, const struct route *route);
 
+/* ---- intake without HTTP (the SMPP server, api/smpp_server.c) ------------------------ */
+
+enum guard_verdict {
+    GUARD_PASS = 0,
+    GUARD_IP_DENIED,    /* the project's IP allowlist does not contain the address */
+    GUARD_RATE_LIMITED, /* a token bucket (account, project, node) is empty */
+    GUARD_QUOTA,        /* the daily or monthly message quota is used up */
+    GUARD_NO_PROJECT,   /* the project is gone */
+    GUARD_UNAVAILABLE   /* the settings cannot be read */
+};
+
+/* Whether client_ip (text) may bind for project_id: the project's IP allowlist, as for HTTP
+ * requests. Returns an enum guard_verdict. Any thread; blocks on a cache miss. */
+int guard_bind_check(struct guard *g, const char *project_id, const char *client_ip);
+
+/* Whether one more message of project_id may be accepted now: the account bucket
+ * ("s:<account_key>" at account_tps a second; <= 0: none), the project's and the node's rate
+ * limits, then its quotas. A refusal takes no token. Returns an enum guard_verdict. Any
+ * thread; blocks on a cache miss. */
+int guard_message_check(struct guard *g, const char *project_id, const char *account_key,
+                        int64_t account_tps);
+
 #endif

@@ -5,10 +5,8 @@
  * 202 body → store_accept (group commit; the connection waits suspended) → 202, or the
  * stored original answer for a replay. Nothing is acknowledged before it is durable.
  */
+#include "api/accept.h"
 #include "api/api.h"
-#include "api/guard.h"
-#include "core/credcache.h"
-#include "core/engine.h"
 #include "core/message_state.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -99,8 +97,7 @@ static void accept_done(void *arg, int status)
     } else {
         http_reply_raw(r, 202, "application/json", ctx->body, strlen(ctx->body));
         http_header(r, "Location", arena_printf(&r->arena, "/v1/messages/%s", ctx->msg.id));
-        guard_note_accepted(r->api->guard, ctx->msg.project_id, acc->now);
-        engine_notify(r->api->engine);
+        accept_committed(r->api, ctx->msg.project_id, acc->now);
     }
     free(acc->replay_body); /* set when a failed batch had read a replay before rolling back */
     acc->replay_body = NULL;
@@ -147,29 +144,17 @@ int api_messages_create(struct http_req *r)
 
     struct accept_ctx *ctx = arena_zalloc(&r->arena, sizeof(*ctx));
     ctx->r = r;
-    if (msg_request_parse(root, &api->limits, now, r->principal.project_id, &r->arena, &ctx->msg,
-                          &fe) != 0) {
+    int prep = accept_prepare(api, root, r->principal.project_id, now, &r->arena, &ctx->msg, &fe);
+    if (prep == ACCEPT_INVALID) {
         http_problem(r, 422, "validation_failed", "Validation failed",
                      "one or more fields are invalid", &fe);
         goto out;
     }
-    if (ctx->msg.provider != NULL) {
-        int has = credcache_has_provider(api->creds, r->principal.project_id, ctx->msg.provider);
-        if (has == 0) {
-            field_error_add(&fe, "provider", "unknown_provider",
-                            "this project has no active credential for that provider");
-            http_problem(r, 422, "validation_failed", "Validation failed",
-                         "one or more fields are invalid", &fe);
-            goto out;
-        }
-        if (has < 0) {
-            http_problem(r, 503, "storage_error", "Service unavailable",
-                         "provider credentials cannot be read right now", NULL);
-            goto out;
-        }
+    if (prep != ACCEPT_OK) {
+        http_problem(r, 503, "storage_error", "Service unavailable",
+                     "provider credentials cannot be read right now", NULL);
+        goto out;
     }
-    char *id = arena_alloc(&r->arena, ID_MAX);
-    ctx->msg.id = id_new("msg", now, id, ID_MAX);
     ctx->body = accepted_body(&r->arena, &ctx->msg);
     ctx->acc.msg = &ctx->msg;
     ctx->acc.idem_key = arena_strdup(&r->arena, key);

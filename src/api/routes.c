@@ -127,6 +127,16 @@ const struct route api_routes[] = {
      ROUTE_AUTH | ROUTE_PROJECT | ROUTE_USER, NULL, "owner"},
 
     /* SMPP accounts (api/smpp_accounts.c) */
+    {"GET", "/v1/projects/{id}/smpp-accounts", api_smpp_accounts_list,
+     ROUTE_AUTH | ROUTE_PROJECT, "smpp:read", "admin"},
+    {"POST", "/v1/projects/{id}/smpp-accounts", api_smpp_accounts_create,
+     ROUTE_AUTH | ROUTE_PROJECT | ROUTE_BODY, "smpp:write", "admin"},
+    {"GET", "/v1/projects/{id}/smpp-accounts/{aid}", api_smpp_accounts_get,
+     ROUTE_AUTH | ROUTE_PROJECT, "smpp:read", "admin"},
+    {"PATCH", "/v1/projects/{id}/smpp-accounts/{aid}", api_smpp_accounts_update,
+     ROUTE_AUTH | ROUTE_PROJECT | ROUTE_BODY, "smpp:write", "admin"},
+    {"DELETE", "/v1/projects/{id}/smpp-accounts/{aid}", api_smpp_accounts_delete,
+     ROUTE_AUTH | ROUTE_PROJECT, "smpp:write", "admin"},
 
     /* tariffs and billing (api/prices.c, prices_csv.c) */
     {"POST", "/v1/admin/prices", api_prices_create, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},

@@ -33,6 +33,8 @@ enum opt_id {
     OPT_SMTP_URL,
     OPT_SMTP_FROM,
     OPT_ACCESS_TTL,
+    OPT_SMPP_LISTEN,
+    OPT_SMPP_PORT_FILE,
     OPT__COUNT
 };
 
@@ -57,6 +59,8 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_SMTP_URL] = {"smtp-url", "SMSHUB_SMTP_URL"},
     [OPT_SMTP_FROM] = {"smtp-from", "SMSHUB_SMTP_FROM"},
     [OPT_ACCESS_TTL] = {"access-token-ttl", "SMSHUB_ACCESS_TOKEN_TTL"},
+    [OPT_SMPP_LISTEN] = {"smpp-listen", "SMSHUB_SMPP_LISTEN"},
+    [OPT_SMPP_PORT_FILE] = {"smpp-port-file", "SMSHUB_SMPP_PORT_FILE"},
 };
 
 /* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
@@ -129,6 +133,21 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
             strlen(v) >= sizeof(cfg->listen))
             goto bad;
         snprintf(cfg->listen, sizeof(cfg->listen), "%s", v);
+        return SH_OK;
+    case OPT_SMPP_LISTEN:
+        if (*v == '\0') {
+            cfg->smpp_listen[0] = '\0'; /* off */
+            return SH_OK;
+        }
+        if (http_parse_listen(v, host, sizeof(host), &port) != SH_OK ||
+            strlen(v) >= sizeof(cfg->smpp_listen))
+            goto bad;
+        snprintf(cfg->smpp_listen, sizeof(cfg->smpp_listen), "%s", v);
+        return SH_OK;
+    case OPT_SMPP_PORT_FILE:
+        if (strlen(v) >= sizeof(cfg->smpp_port_file))
+            goto bad;
+        snprintf(cfg->smpp_port_file, sizeof(cfg->smpp_port_file), "%s", v);
         return SH_OK;
     case OPT_MASTER_KEY:
         if (*v == '\0' || strlen(v) >= sizeof(cfg->master_key_file))

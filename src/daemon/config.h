@@ -16,6 +16,9 @@
  *   SMSHUB_TRUSTED_PROXIES  --trusted-proxies L   (none) proxies whose X-Forwarded-For counts
  *   SMSHUB_RATE_LIMIT_RPS   --rate-limit-rps N    0 (none) global requests/s per node, unless
  *                                                 the admin API set one
+ *   SMSHUB_SMPP_LISTEN      --smpp-listen H:P     (unset: off) the SMPP server for client
+ *                                                 systems (docs/smpp-server.md)
+ *   SMSHUB_SMPP_PORT_FILE   --smpp-port-file P    (unset) write its bound port there
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
  *   SMSHUB_HEALTH_COOLDOWN  --health-cooldown D   30s (a DOWN credential waits before a probe)
  *   SMSHUB_WEBHOOK_BACKOFF  --webhook-backoff L   10s,30s,2m,10m,30m,1h (callback retries; the
@@ -36,6 +39,8 @@ struct config {
     char listen[128];
     char master_key_file[512];
     char port_file[512];
+    char smpp_listen[128];     /* "": no SMPP server */
+    char smpp_port_file[512];
     char simulator_log[512];
     char trusted_proxies[2049];
     int64_t rate_limit_rps;

@@ -19,6 +19,7 @@ static const char usage[] =
     "  serve [--listen HOST:PORT] [--db URL] [--master-key-file PATH] [--log-level LEVEL]\n"
     "        [--http-threads N] [--db-sync full|normal] [--retry-backoff 30s,2m,8m]\n"
     "        [--port-file PATH] [--trusted-proxies CIDRS] [--rate-limit-rps N]\n"
+    "        [--smpp-listen HOST:PORT] [--smpp-port-file PATH]\n"
     "        [--check-config]\n"
     "                      run the HTTP API and the dispatch engine\n"
     "  migrate [--db URL]  apply database migrations and exit\n"

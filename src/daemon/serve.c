@@ -7,6 +7,7 @@
 #include "api/identity.h"
 #include "api/auth.h"
 #include "api/guard.h"
+#include "api/smpp_server.h"
 #include "api/auth_token.h"
 #include "core/credcache.h"
 #include "core/engine.h"
@@ -21,6 +22,7 @@
 #include "lib/id.h"
 #include "store/faulty.h"
 #include "store/store.h"
+#include "store/smpp_accounts.h"
 #include "store/usage.h"
 
 #include <errno.h>
@@ -39,6 +41,7 @@
 #define USAGE_RECENT_DAYS 3 /* days of rollups recomputed by each maintenance round */
 #define HTTP_DRAIN_MS 10000
 #define ENGINE_DRAIN_MS 5000
+#define SMPP_UNBIND_WAIT_MS 2000
 
 static int write_port_file(const char *path, int port)
 {
@@ -129,6 +132,10 @@ static void maintenance(struct store *store, const struct log *log)
     st = store_usage_rebuild(store, today - (USAGE_RECENT_DAYS - 1) * day, today + day, NULL);
     if (st != SH_OK)
         log_msg(log, LOG_WARN, NULL, "usage rollup failed: %s", sh_strerror(st));
+    /* SMPP receipts: sent ones after a week, ones whose message never committed after a day */
+    st = store_smpp_receipt_purge(store, clock_now_ms() - 7 * day, clock_now_ms() - day, NULL);
+    if (st != SH_OK)
+        log_msg(log, LOG_WARN, NULL, "SMPP receipt purge failed: %s", sh_strerror(st));
 }
 
 int cmd_serve(int argc, char **argv)
@@ -141,6 +148,7 @@ int cmd_serve(int argc, char **argv)
     struct engine *engine = NULL;
     struct cluster *cluster = NULL;
     struct http_server *http = NULL;
+    struct smpp_server *smpp = NULL;
     struct master_key mk;
     struct sealer sealer;
     struct api api;
@@ -287,6 +295,23 @@ int cmd_serve(int argc, char **argv)
         cmd_error("cannot write the port file %s", cfg.port_file);
         goto out;
     }
+    if (cfg.smpp_listen[0] != '\0') {
+        struct smpp_server_cfg smcfg = {.listen = cfg.smpp_listen};
+        int sport = 0;
+        if (smpp_server_start(&smcfg, &api, &smpp, &sport) != SH_OK) {
+            cmd_error("cannot listen for SMPP on %s (is the port in use?)", cfg.smpp_listen);
+            goto out;
+        }
+        if (cfg.smpp_port_file[0] != '\0' &&
+            write_port_file(cfg.smpp_port_file, sport) != SH_OK) {
+            cmd_error("cannot write the port file %s", cfg.smpp_port_file);
+            goto out;
+        }
+        char fields[200];
+        snprintf(fields, sizeof(fields), "\"smpp_listen\":\"%s\",\"smpp_port\":%d",
+                 cfg.smpp_listen, sport);
+        log_msg(&lg, LOG_INFO, fields, "SMPP server listening");
+    }
     {
         char host[64], address[80];
         if (http_parse_listen(cfg.listen, host, sizeof(host), &(int){0}) != SH_OK)
@@ -327,6 +352,7 @@ int cmd_serve(int argc, char **argv)
     atomic_store(&api.ready, 0);
     rc = 0;
 out:
+    smpp_server_stop(smpp, SMPP_UNBIND_WAIT_MS); /* unbind clients, answer accepts in flight */
     if (http != NULL) {
         int64_t until = clock_now_ms() + HTTP_DRAIN_MS;
         http_quiesce(http);

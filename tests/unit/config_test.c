@@ -44,6 +44,7 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.listen, "127.0.0.1:8080");
     assert_string_equal(cfg.master_key_file, "./data/master.key");
     assert_string_equal(cfg.port_file, "");
+    assert_string_equal(cfg.smpp_listen, ""); /* the SMPP server is off by default */
     assert_string_equal(cfg.simulator_log, "");
     assert_int_equal(cfg.log_level, LOG_INFO);
     assert_int_equal(cfg.sync_full, 1);
@@ -82,6 +83,13 @@ static const struct opt_case cases[] = {
     {"listen port 70000", "SMSHUB_LISTEN", "--listen", "127.0.0.1:70000", SH_EINVAL, NULL,
      "listen"},
     {"listen port -1", "SMSHUB_LISTEN", "--listen", "127.0.0.1:-1", SH_EINVAL, NULL, "listen"},
+    {"smpp listen", "SMSHUB_SMPP_LISTEN", "--smpp-listen", "127.0.0.1:2775", SH_OK,
+     "smpp_listen", "127.0.0.1:2775"},
+    {"smpp listen off", "SMSHUB_SMPP_LISTEN", "--smpp-listen", "", SH_OK, "smpp_listen", ""},
+    {"smpp listen bad", "SMSHUB_SMPP_LISTEN", "--smpp-listen", "localhost", SH_EINVAL, NULL,
+     "smpp-listen"},
+    {"smpp port file", "SMSHUB_SMPP_PORT_FILE", "--smpp-port-file", "/tmp/p", SH_OK,
+     "smpp_port_file", "/tmp/p"},
     {"listen port junk", "SMSHUB_LISTEN", "--listen", "127.0.0.1:80x", SH_EINVAL, NULL, "listen"},
     {"master key", "SMSHUB_MASTER_KEY_FILE", "--master-key-file", "/etc/k", SH_OK,
      "master_key_file", "/etc/k"},
@@ -121,6 +129,10 @@ static void field_text(const struct config *cfg, const char *check, char *out, s
         snprintf(out, cap, "%s", cfg->master_key_file);
     else if (strcmp(check, "port_file") == 0)
         snprintf(out, cap, "%s", cfg->port_file);
+    else if (strcmp(check, "smpp_listen") == 0)
+        snprintf(out, cap, "%s", cfg->smpp_listen);
+    else if (strcmp(check, "smpp_port_file") == 0)
+        snprintf(out, cap, "%s", cfg->smpp_port_file);
     else if (strcmp(check, "simulator_log") == 0)
         snprintf(out, cap, "%s", cfg->simulator_log);
     else if (strcmp(check, "log_level") == 0)

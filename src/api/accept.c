@@ -1,0 +1,34 @@
+/*
+ * accept.c — the message intake core shared by REST and SMPP (api/accept.h).
+ */
+#include "api/accept.h"
+#include "api/guard.h"
+#include "core/credcache.h"
+#include "core/engine.h"
+#include "lib/id.h"
+
+int accept_prepare(struct api *api, const json_t *body, const char *project_id, int64_t now,
+                   struct arena *a, struct store_message *out, struct field_errors *fe)
+{
+    if (msg_request_parse(body, &api->limits, now, project_id, a, out, fe) != 0)
+        return ACCEPT_INVALID;
+    if (out->provider != NULL) {
+        int has = credcache_has_provider(api->creds, project_id, out->provider);
+        if (has < 0)
+            return ACCEPT_UNAVAILABLE;
+        if (has == 0) {
+            field_error_add(fe, "provider", "unknown_provider",
+                            "this project has no active credential for that provider");
+            return ACCEPT_INVALID;
+        }
+    }
+    char *id = arena_alloc(a, ID_MAX);
+    out->id = id_new("msg", now, id, ID_MAX);
+    return ACCEPT_OK;
+}
+
+void accept_committed(struct api *api, const char *project_id, int64_t now)
+{
+    guard_note_accepted(api->guard, project_id, now);
+    engine_notify(api->engine);
+}

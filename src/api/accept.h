@@ -1,0 +1,30 @@
+/*
+ * accept.h — the message intake core shared by POST /v1/messages (api/messages.c) and the
+ * SMPP server's submit_sm (api/smpp_server.c): validate a send request into a message row
+ * with a fresh id, and, once the store has committed it, count it towards the project's
+ * quotas and wake the engine. The durable write itself is store_accept (group commit).
+ */
+#ifndef SH_API_ACCEPT_H
+#define SH_API_ACCEPT_H
+
+#include "api/api.h"
+
+enum accept_prep {
+    ACCEPT_OK = 0,
+    ACCEPT_INVALID = 1,    /* *fe says which fields (the HTTP answer is 422) */
+    ACCEPT_UNAVAILABLE = 2 /* a lookup failed (503) */
+};
+
+/*
+ * Validates body (a JSON object, borrowed) as a send request of project_id at now
+ * (core/message.h), checks a named provider against the project's credentials, and gives the
+ * row a new "msg_" id. Strings go to a. Returns an enum accept_prep. Any thread.
+ */
+int accept_prepare(struct api *api, const json_t *body, const char *project_id, int64_t now,
+                   struct arena *a, struct store_message *out, struct field_errors *fe);
+
+/* After store_accept committed a new message of project_id at now: counts it for quotas and
+ * wakes the engine. Any thread (also the store writer's). */
+void accept_committed(struct api *api, const char *project_id, int64_t now);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * smpp_server.h — the hub's SMPP 3.4 server for client systems (SPEC §11.1): ESMEs bind
+ * (transmitter, receiver, transceiver) with a project's SMPP account, submit_sm goes through
+ * the same accept path as POST /v1/messages, and delivery receipts go back as deliver_sm.
+ * Runs its own libevent loop on its own thread. docs/internals/SMPP.md "The server side".
+ */
+#ifndef SH_API_SMPP_SERVER_H
+#define SH_API_SMPP_SERVER_H
+
+#include "api/api.h"
+
+struct smpp_server;
+
+struct smpp_server_cfg {
+    const char *listen;      /* "host:port" (port 0: any) */
+    int window;              /* outstanding receipt deliver_sm per bind (default 10) */
+    int response_timeout_ms; /* for our deliver_sm and unbind (default 10000) */
+    int concat_timeout_ms;   /* reassembly of UDH/SAR parts (default 60000) */
+    int receipt_poll_ms;     /* how often owed receipts are looked for (default 500) */
+};
+
+/* Binds cfg->listen and starts the server thread. api (borrowed for the server's life) must
+ * have store, engine, guard and log. *port gets the bound port. Returns SH_OK, SH_EINVAL
+ * (bad listen address) or SH_EIO (cannot listen). */
+int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct smpp_server **out,
+                      int *port);
+
+/* Orderly stop: stops accepting, sends unbind to every bound session and waits up to
+ * wait_ms for the answers, closes everything, waits for accepts in flight to commit, joins
+ * the thread and frees s. NULL is a no-op. Main thread; call before the store closes. */
+void smpp_server_stop(struct smpp_server *s, int wait_ms);
+
+#endif
