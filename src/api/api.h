@@ -32,6 +32,7 @@ struct api {
     const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
     struct identity *identity;   /* token lifetimes, login throttles, mailer (api/identity.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
+    const char *public_url; /* base URL providers call us at (callbacks), no trailing '/' */
 };
 
 enum route_flags {

@@ -16,7 +16,7 @@ static const char usage[] =
     "usage: smshub <command> [options]\n"
     "\n"
     "commands:\n"
-    "  serve [--listen HOST:PORT] [--db URL] [--master-key-file PATH] [--log-level LEVEL]\n"
+    "  serve [--listen HOST:PORT] [--public-url URL] [--db URL] [--master-key-file PATH] [--log-level LEVEL]\n"
     "        [--http-threads N] [--db-sync full|normal] [--retry-backoff 30s,2m,8m]\n"
     "        [--port-file PATH] [--trusted-proxies CIDRS] [--rate-limit-rps N]\n"
     "        [--check-config]\n"
