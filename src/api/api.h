@@ -110,6 +110,7 @@ int api_billing_balance(struct http_req *r);
 int api_billing_transactions(struct http_req *r);
 int api_billing_adjust(struct http_req *r);
 int api_billing_stripe(struct http_req *r);
+int api_provider_callback(struct http_req *r); /* api/callbacks.c */
 int api_usage(struct http_req *r);
 int api_usage_export(struct http_req *r);
 int api_admin_usage(struct http_req *r);
