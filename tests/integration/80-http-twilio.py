@@ -5,7 +5,7 @@ signed receipt to that URL makes the message `delivered`; a wrongly signed recei
 changes nothing; a 503 is a temp-fail retried (delivered through a second POST), a 429 is
 throttled and retried; the auth token never appears in the daemon log."""
 from harness import check, check_eq, main, wait_for
-from httpfakes import Fake, add_credential, check_log_clean, raw_post
+from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
 
 SID = "AC" + "a" * 32
 TOKEN = "tw_token_0123456789abcdef0123456"
@@ -62,6 +62,7 @@ def test(hub):
     mid4 = hub.send(text="bad number", to="+14155552345", provider="tw").json["id"]
     hub.wait_status(mid4, "rejected", timeout=15)
     check_log_clean(hub, [TOKEN])
+    stop_clean(hub, fake, "tw")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ message still goes out once (none lost); the fake's receipt to our callback URL 
 URL token identifies the credential) makes the message `delivered`; an unknown token is 404;
 a 500 is a temp-fail retried; the password never appears in the daemon log."""
 from harness import check, check_eq, main, wait_for
-from httpfakes import Fake, add_credential, check_log_clean, raw_post
+from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
 
 EMAIL = "test@eskiz.uz"
 PASSWORD = "secret-pw-Zq81xk"
@@ -48,6 +48,7 @@ def test(hub):
     m = hub.wait_status(mid, "submitted", timeout=15)
     check_eq(m["attempts"], 2, "one retry after the 500")
     check_log_clean(hub, [PASSWORD])
+    stop_clean(hub, fake, "esk")
 
 
 if __name__ == "__main__":

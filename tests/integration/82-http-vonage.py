@@ -6,7 +6,7 @@ the signature secret never appear in the daemon log."""
 import json
 
 from harness import check, check_eq, main
-from httpfakes import Fake, add_credential, check_log_clean, raw_post
+from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
 
 KEY = "abcd1234"
 SECRET = "s3cretpw-V0n"
@@ -46,6 +46,7 @@ def test(hub):
     m = hub.wait_status(mid2, "submitted", timeout=15)
     check_eq(m["attempts"], 2, "retried after Vonage's status 1")
     check_log_clean(hub, [SECRET, SIGSECRET])
+    stop_clean(hub, fake, "von")
 
 
 if __name__ == "__main__":

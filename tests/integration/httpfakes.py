@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 
 from harness import check, check_eq, wait_for
@@ -99,3 +100,19 @@ def check_log_clean(hub, secrets):
         text = f.read().decode("utf-8", "replace")
     for s in secrets:
         check(s not in text, "a secret (%s…) appears in the daemon log" % s[:4])
+
+
+def stop_clean(hub, fake, provider_id):
+    """Leaves one send hanging at the fake (its "timeout" mode), then stops the hub: the driver
+    is closed with the transfer in flight and the daemon must exit 0 without sanitizer
+    reports (a callback into a freed driver, a leak)."""
+    fake.fail_next("timeout")
+    mid = hub.send(text="left in flight", provider=provider_id).json["id"]
+    wait_for(lambda: hub.scalar("SELECT lease_owner FROM messages WHERE id = ?", (mid,)), 10,
+             "the hanging send to be claimed")
+    time.sleep(0.3)  # the transfer is started right after the claim commits
+    check_eq(hub.stop(), 0, "exit code after a stop with a transfer in flight")
+    with open(hub.stderr_path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    for bad in ("Sanitizer", "runtime error"):
+        check(bad not in text, "sanitizer report in the daemon log")
