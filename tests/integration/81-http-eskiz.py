@@ -3,7 +3,7 @@ burst of concurrent sends (never two logins at once), the token reused afterward
 fake expires every token, the next sends get 401 token-invalid → exactly one re-login and every
 message still goes out once (none lost); the fake's receipt to our callback URL (unsigned, the
 URL token identifies the credential) makes the message `delivered`; an unknown token is 404;
-a 500 is a temp-fail retried; the password never appears in the daemon log."""
+a 500 is a temp-fail retried; a short-lived token is refreshed by a timer before expiry; the password never appears in the daemon log."""
 from harness import check, check_eq, main, wait_for
 from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
 
@@ -48,6 +48,21 @@ def test(hub):
     m = hub.wait_status(mid, "submitted", timeout=15)
     check_eq(m["attempts"], 2, "one retry after the 500")
     check_log_clean(hub, [PASSWORD])
+
+    # a short-lived token (20 s: usable for its first half) is refreshed by a timer before it
+    # turns unusable, so the next send needs no login
+    short = Fake(hub, "eskiz", ["--password", PASSWORD, "--token-ttl", "20"])
+    add_credential(hub, "esk2", "eskiz", {"base_url": short.base + "/api"}, {},
+                   {"email": EMAIL, "password": PASSWORD})
+    mid = hub.send(text="short token", provider="esk2").json["id"]
+    hub.wait_status(mid, "submitted", timeout=15)
+    wait_for(lambda: short.requests("/auth/refresh"), 12, "the timed token refresh")
+    mid = hub.send(text="after the refresh", provider="esk2").json["id"]
+    hub.wait_status(mid, "submitted", timeout=15)
+    paths = [e["path"] for e in short.requests("/auth/")]
+    check(paths[:2] == ["/api/auth/login", "/api/auth/refresh"] and
+          "/api/auth/login" not in paths[1:], "one login, then refreshes only: %r" % paths)
+    check_eq(hub.get_message(mid)["attempts"], 1, "no token trouble after the refresh")
     stop_clean(hub, fake, "esk")
 
 

@@ -15,8 +15,11 @@ FAKES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes")
 
 class Fake:
     def __init__(self, hub, vendor, args=()):
-        self.log = os.path.join(hub.dir, "fake_%s.jsonl" % vendor)
-        port_file = os.path.join(hub.dir, "fake_%s.port" % vendor)
+        n = 1
+        while os.path.exists(os.path.join(hub.dir, "fake_%s_%d.port" % (vendor, n))):
+            n += 1
+        self.log = os.path.join(hub.dir, "fake_%s_%d.jsonl" % (vendor, n))
+        port_file = os.path.join(hub.dir, "fake_%s_%d.port" % (vendor, n))
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(FAKES, "fake_%s.py" % vendor), "--log", self.log,
              "--port-file", port_file] + list(args),

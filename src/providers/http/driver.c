@@ -33,6 +33,7 @@ struct hd_op {
     int where; /* 0 nowhere, 1 waiting for a token, 2 in flight, 3 done (callback due) */
     int retried;
     int refresh; /* login: built from the old token */
+    int64_t tok_ms; /* obtained_ms of the token the request was sent with */
     struct provider_msg m;
     char *pmid; /* poll */
     provider_submit_cb scb;
@@ -56,6 +57,7 @@ struct hd {
     int auth_refused;
     struct hd_op *live; /* every op this driver owns */
     struct event *done_ev;
+    struct event *refresh_ev; /* renews the token shortly before it stops being usable */
 };
 
 static void op_unlink(struct hd_op *o)
@@ -168,6 +170,7 @@ static void send_now(struct hd_op *o)
     struct dialect_req req = {0};
     const struct dialect_token *tok = (h->caps & DIALECT_CAP_LOGIN) ? &h->tok : NULL;
     int st;
+    o->tok_ms = h->tok.obtained_ms;
     if (o->kind == HD_SEND)
         st = h->d->build_send(h->cfg, tok, &o->m, clock_now_ms(), &o->a, &req);
     else
@@ -251,6 +254,36 @@ static void start_login(struct hd *h)
     h->login_inflight = 1;
 }
 
+/* Arms refresh_ev a few seconds before dialect_token_usable() turns false for the token just
+ * obtained, so traffic never waits on a login in steady state. */
+static void schedule_refresh(struct hd *h)
+{
+    int64_t now = clock_now_ms(), at = h->tok.expires_ms;
+    if (at == 0)
+        return;
+    /* the last moment the token is usable (dialect.c's margin), by bisection to 1 s */
+    int64_t lo = now, hi = at;
+    while (hi - lo > 1000) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (dialect_token_usable(&h->tok, mid))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int64_t delay = lo - now - 5000;
+    if (delay <= 0)
+        return;
+    struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
+    evtimer_add(h->refresh_ev, &tv);
+}
+
+static void on_refresh(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    start_login(arg); /* from the current token (a refresh), a full login if that fails */
+}
+
 static void login_done(struct hd_op *o, const struct dialect_resp *resp, const char *error)
 {
     struct hd *h = o->h;
@@ -262,6 +295,7 @@ static void login_done(struct hd_op *o, const struct dialect_resp *resp, const c
     if (st == SH_OK) {
         h->auth_refused = 0;
         h->login_not_before = 0;
+        schedule_refresh(h);
         run_waiters(h, 1, PROVIDER_ACCEPTED, "", "", 0);
         return;
     }
@@ -312,9 +346,11 @@ static void on_xfer(void *arg, const struct http_result *r)
     if (st == SH_AGAIN && (h->caps & DIALECT_CAP_LOGIN)) {
         if (!o->retried) {
             o->retried = 1;
-            memset(&h->tok, 0, sizeof(h->tok));
-            o->where = 1;
-            start_login(h);
+            /* only the token this request used is dropped: a newer one (a login that ended
+             * while this request was out) is simply used for the repeat */
+            if (h->tok.value[0] != '\0' && h->tok.obtained_ms == o->tok_ms)
+                memset(&h->tok, 0, sizeof(h->tok));
+            dispatch_op(o);
             return;
         }
         fail_result(o, PROVIDER_TEMP_FAIL, "token", "the token was refused twice", 0);
@@ -351,6 +387,7 @@ static int hd_open(const char *driver, const struct provider_env *env, const cha
         h->timeout_ms = json_integer_value(t);
     json_decref(root);
     h->done_ev = event_new(env->base, -1, 0, on_done_ev, h);
+    h->refresh_ev = evtimer_new(env->base, on_refresh, h);
     *state = h;
     return SH_OK;
 }
@@ -368,6 +405,7 @@ static void hd_close(void *state)
         op_free(o);
     }
     event_free(h->done_ev);
+    event_free(h->refresh_ev);
     h->d->config_free(h->cfg);
     free(h);
 }
