@@ -3,18 +3,24 @@
  * inbound messages a provider pushes (SPEC §3.2, src/providers/http/README). No
  * authentication: the unguessable token identifies the credential, and the dialect checks the
  * vendor's signature with the credential's own secrets. Receipts go to the engine
- * (engine_report); the answer is whatever the vendor expects (the dialect says).
+ * (engine_report); inbound messages are stored as inbound messages (direction 1, final status
+ * `delivered`, never dispatched) of the credential's project, once per provider id; the
+ * answer is whatever the vendor expects (the dialect says).
  */
 #include "api/api.h"
 #include "core/credential.h"
 #include "core/engine.h"
 #include "core/seal.h"
+#include "core/message_state.h"
 #include "lib/clock.h"
 #include "lib/err.h"
+#include "lib/id.h"
+#include "lib/xalloc.h"
 #include "providers/http/dialect.h"
 #include "store/credentials.h"
 #include "store/store.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +46,57 @@ static int ref_is_ours(struct http_req *r, const struct store_credential *c, con
     return m.direction == 0 && m.credential_id != NULL && strcmp(m.credential_id, c->id) == 0;
 }
 
+/* An inbound message on its way to the store (fire and forget: the vendor is answered now). */
+struct mo_job {
+    struct arena a;
+    struct store_message m;
+    struct store_accept acc;
+};
+
+static void mo_done(void *arg, int status)
+{
+    struct mo_job *j = arg;
+    (void)status; /* SH_EEXIST for the vendor's repeat of one already stored */
+    arena_release(&j->a);
+    free(j);
+}
+
+static void store_mo(struct http_req *r, const struct store_credential *c,
+                     const struct provider_mo *mo)
+{
+    int64_t now = clock_now_ms();
+    char id[ID_MAX];
+    struct mo_job *j = xcalloc(1, sizeof(*j));
+    arena_init(&j->a);
+    struct store_message *m = &j->m;
+    m->id = arena_strdup(&j->a, id_new("msg", now, id, sizeof(id)));
+    m->project_id = arena_strdup(&j->a, c->project_id);
+    m->direction = 1;
+    m->status = MSG_DELIVERED;
+    m->to = arena_strdup(&j->a, mo->to != NULL ? mo->to : "");
+    m->from = arena_strdup(&j->a, mo->from != NULL ? mo->from : "");
+    m->body = arena_strdup(&j->a, mo->text != NULL ? mo->text : "");
+    m->segments = mo->concat_total > 0 ? mo->concat_total : 1;
+    m->provider = arena_strdup(&j->a, c->provider_id);
+    m->credential_id = arena_strdup(&j->a, c->id);
+    m->created_at = mo->at > 0 ? mo->at : now;
+    m->due_at = 0; /* final: never claimed */
+    j->acc.msg = m;
+    j->acc.now = now;
+    j->acc.response_status = 200;
+    j->acc.response_body = "{}";
+    if (mo->pmid != NULL && *mo->pmid != '\0') {
+        /* the vendor repeats a callback it thinks failed: one row per provider id */
+        j->acc.idem_key = arena_printf(&j->a, "mo:%s:%.100s", c->id, mo->pmid);
+        crypto_hash_sha256(j->acc.req_hash, (const unsigned char *)j->acc.idem_key,
+                           strlen(j->acc.idem_key));
+    }
+    if (store_accept(r->api->store, &j->acc, 1, mo_done, j) != SH_OK) {
+        log_msg(r->api->log, LOG_WARN, NULL, "credential %s: inbound message not stored", c->id);
+        mo_done(j, SH_EIO);
+    }
+}
+
 static void apply(struct http_req *r, const struct store_credential *c,
                   const struct dialect_callback *cb)
 {
@@ -54,11 +111,7 @@ static void apply(struct http_req *r, const struct store_credential *c,
             log_msg(r->api->log, LOG_WARN, NULL,
                     "credential %s: a receipt arrived while the engine is stopped", c->id);
     } else if (cb->kind == DIALECT_CB_MO) {
-        /* inbound messages are not stored yet: logged without their text */
-        log_msg(r->api->log, LOG_INFO, NULL,
-                "credential %s: inbound message %s received (not stored: inbound storage is "
-                "not implemented)",
-                c->id, cb->mo.pmid != NULL ? cb->mo.pmid : "-");
+        store_mo(r, c, &cb->mo);
     }
 }
 

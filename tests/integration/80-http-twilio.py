@@ -2,7 +2,7 @@
 through the admin API (base URL pointed at the fake) sends with `provider` set: the fake gets
 exactly one form POST per message with To/From/Body and our StatusCallback URL; the fake's
 signed receipt to that URL makes the message `delivered`; a wrongly signed receipt is 403 and
-changes nothing; a 503 is a temp-fail retried (delivered through a second POST), a 429 is
+changes nothing; an inbound message is stored (direction 1); a 503 is a temp-fail retried (delivered through a second POST), a 429 is
 throttled and retried; the auth token never appears in the daemon log."""
 from harness import check, check_eq, main, wait_for
 from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
@@ -46,6 +46,18 @@ def test(hub):
     hub.wait_status(mid, "delivered", timeout=10)
     cbs = fake.callbacks()
     check(any(c["status"] in (200, 204) for c in cbs), "callback answered 2xx: %r" % cbs)
+
+    # an inbound message (signed like a receipt) is stored as an inbound message of the project
+    fake.call("POST", "/_fake/mo", {"from": "+14155559999", "to": "+14155550000",
+                                    "text": "reply from the handset",
+                                    "url": "http://127.0.0.1:%d%s" % (hub.port, cb_path)})
+    rows = wait_for(lambda: hub.query("SELECT direction, from_addr, to_number, body, status "
+                                      "FROM messages WHERE direction = 1"), 10,
+                    "the inbound message")
+    check_eq(rows, [(1, "+14155559999", "+14155550000", "reply from the handset", 3)],
+             "inbound row")
+    check(any(c["status"] == 200 and "MessageSid" in (c["body"] or "") and "Body=" in c["body"]
+              for c in fake.callbacks()), "MO answered 200: %r" % fake.callbacks())
 
     # 503 → temp-fail, retried
     fake.fail_next("503")
