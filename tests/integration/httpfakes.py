@@ -62,7 +62,7 @@ class Fake:
         return [e for e in self.entries() if "callback" in e]
 
 
-def add_credential(hub, provider_id, driver, default_config, settings, secrets):
+def add_credential(hub, provider_id, driver, default_config, settings, secrets, **extra):
     """Creates catalog provider provider_id and a credential of the hub's project; returns the
     credential JSON (with callback_url, a path)."""
     admin = hub.admin_token
@@ -72,7 +72,7 @@ def add_credential(hub, provider_id, driver, default_config, settings, secrets):
     check_eq(r.status, 201, "create provider %s: %r" % (provider_id, r))
     r = hub.request("POST", "/v1/admin/projects/%s/providers" % hub.project_id,
                     {"provider_id": provider_id, "name": provider_id + " cred",
-                     "settings": settings, "secrets": secrets}, key=admin)
+                     "settings": settings, "secrets": secrets, **extra}, key=admin)
     check_eq(r.status, 201, "create credential: %r" % r)
     check(r.json["callback_url"].startswith("/v1/callbacks/%s/" % driver),
           "callback url %r" % r.json["callback_url"])
