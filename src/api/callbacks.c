@@ -40,8 +40,8 @@ static int not_found(struct http_req *r)
 static int ref_is_ours(struct http_req *r, const struct store_credential *c, const char *ref)
 {
     struct store_message m;
-    if (strlen(ref) > 64 || store_message_get(r->api->store, c->project_id, ref, &r->arena, &m) !=
-                                SH_OK)
+    if (strlen(ref) > 64 ||
+        store_message_get(r->api->store, c->project_id, ref, &r->arena, &m) != SH_OK)
         return 0;
     return m.direction == 0 && m.credential_id != NULL && strcmp(m.credential_id, c->id) == 0;
 }
@@ -136,8 +136,8 @@ int api_provider_callback(struct http_req *r)
     url = cred_callback_url(r->api->public_url, &c);
     settings = cred_row_settings(r->api->sealer, r->api->log, &c, url);
     if (settings == NULL || d->config_new(settings, err, sizeof(err), &cfg) != SH_OK) {
-        log_msg(r->api->log, LOG_ERROR, NULL, "credential %s: callback: cannot configure: %s",
-                c.id, settings == NULL ? "secrets" : "settings");
+        log_msg(r->api->log, LOG_ERROR, NULL, "credential %s: callback: cannot configure: %s", c.id,
+                settings == NULL ? "secrets" : "settings");
         http_problem(r, 503, "unavailable", "Credential not usable", NULL, NULL);
         goto out;
     }

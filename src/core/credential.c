@@ -197,8 +197,7 @@ char *cred_row_settings(const struct sealer *sealer, const struct log *log,
         int st = SH_EINVAL;
         arena_init(&a);
         if (sealer != NULL && store_hex_decode(row->secret_hex, &a, &sealed, &slen) == SH_OK)
-            st = cred_secret_open(sealer, row->id, sealed, slen, row->secret_key_id, &plain,
-                                  &plen);
+            st = cred_secret_open(sealer, row->id, sealed, slen, row->secret_key_id, &plain, &plen);
         arena_release(&a);
         if (st != SH_OK) {
             log_msg(log, LOG_ERROR, NULL,

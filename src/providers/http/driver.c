@@ -32,15 +32,15 @@ struct hd_op {
     enum hd_kind kind;
     int where; /* 0 nowhere, 1 waiting for a token, 2 in flight, 3 done (callback due) */
     int retried;
-    int refresh; /* login: built from the old token */
+    int refresh;    /* login: built from the old token */
     int64_t tok_ms; /* obtained_ms of the token the request was sent with */
     struct provider_msg m;
     char *pmid; /* poll */
     provider_submit_cb scb;
     provider_poll_cb pcb;
     void *arg;
-    struct provider_result res;      /* HD_SEND when done */
-    struct provider_report rep;      /* HD_POLL when done */
+    struct provider_result res; /* HD_SEND when done */
+    struct provider_report rep; /* HD_POLL when done */
     int rep_ok;
     struct arena a;
 };
@@ -321,8 +321,7 @@ static void on_xfer(void *arg, const struct http_result *r)
 {
     struct hd_op *o = arg;
     struct hd *h = o->h;
-    struct dialect_resp resp = {
-        .status = r->status, .body = r->body, .body_len = r->body_len};
+    struct dialect_resp resp = {.status = r->status, .body = r->body, .body_len = r->body_len};
     o->where = 0;
     if (o->kind == HD_LOGIN) {
         login_done(o, &resp, r->status == 0 ? (r->error ? r->error : "transport") : NULL);
@@ -441,18 +440,18 @@ static int hd_poll(void *state, const char *pmid, provider_poll_cb cb, void *arg
     return SH_OK;
 }
 
-#define HD_DRIVER(name)                                                                           \
-    static int open_##name(const struct provider_env *env, const char *settings, char *err,      \
-                           size_t errcap, void **state)                                           \
-    {                                                                                             \
-        return hd_open(#name, env, settings, err, errcap, state);                                 \
-    }                                                                                             \
-    const struct provider_ops provider_http_##name##_ops = {                                      \
-        .driver = #name,                                                                          \
-        .open = open_##name,                                                                      \
-        .close = hd_close,                                                                        \
-        .submit = hd_submit,                                                                      \
-        .poll_status = hd_poll,                                                                   \
+#define HD_DRIVER(name)                                                                            \
+    static int open_##name(const struct provider_env *env, const char *settings, char *err,        \
+                           size_t errcap, void **state)                                            \
+    {                                                                                              \
+        return hd_open(#name, env, settings, err, errcap, state);                                  \
+    }                                                                                              \
+    const struct provider_ops provider_http_##name##_ops = {                                       \
+        .driver = #name,                                                                           \
+        .open = open_##name,                                                                       \
+        .close = hd_close,                                                                         \
+        .submit = hd_submit,                                                                       \
+        .poll_status = hd_poll,                                                                    \
     };
 
 HD_DRIVER(twilio)
