@@ -55,10 +55,14 @@ struct hd {
     int login_inflight;
     int64_t login_not_before; /* back-off after a failed login */
     int auth_refused;
-    struct hd_op *live; /* every op this driver owns */
+    struct hd_op *live, *live_tail; /* every op this driver owns, oldest first */
     struct event *done_ev;
     struct event *refresh_ev; /* renews the token shortly before it stops being usable */
+    int in_done;              /* on_done_ev is running callbacks */
+    int closing;              /* closed from inside one of them: freed when it returns */
 };
+
+static void hd_free(struct hd *h);
 
 static void op_unlink(struct hd_op *o)
 {
@@ -69,6 +73,8 @@ static void op_unlink(struct hd_op *o)
         h->live = o->next;
     if (o->next != NULL)
         o->next->prev = o->prev;
+    else if (h->live_tail == o)
+        h->live_tail = o->prev;
     o->prev = o->next = NULL;
 }
 
@@ -84,10 +90,12 @@ static struct hd_op *op_new(struct hd *h, enum hd_kind kind)
     o->h = h;
     o->kind = kind;
     arena_init(&o->a);
-    o->next = h->live;
-    if (h->live != NULL)
-        h->live->prev = o;
-    h->live = o;
+    o->prev = h->live_tail; /* oldest first: callbacks and logins keep submit order */
+    if (h->live_tail != NULL)
+        h->live_tail->next = o;
+    else
+        h->live = o;
+    h->live_tail = o;
     return o;
 }
 
@@ -114,14 +122,18 @@ static void on_done_ev(evutil_socket_t fd, short what, void *arg)
     struct hd *h = arg;
     (void)fd;
     (void)what;
-    for (;;) {
+    h->in_done = 1;
+    while (!h->closing) {
         struct hd_op *o = h->live;
         while (o != NULL && o->where != 3)
             o = o->next;
         if (o == NULL)
             break;
-        op_complete(o); /* a callback may submit again: rescan from the head */
+        op_complete(o); /* a callback may submit again, or close: rescan from the head */
     }
+    h->in_done = 0;
+    if (h->closing)
+        hd_free(h);
 }
 
 static void fail_result(struct hd_op *o, enum provider_outcome out, const char *code,
@@ -204,13 +216,8 @@ static void dispatch_op(struct hd_op *o)
 static void run_waiters(struct hd *h, int ok, enum provider_outcome out, const char *code,
                         const char *text, int alert)
 {
-    /* collect first: send_now may add nothing to the waiters, but keep FIFO order (the live
-     * list is newest first, so walk it backwards) */
-    struct hd_op *tail = h->live;
-    while (tail != NULL && tail->next != NULL)
-        tail = tail->next;
-    for (struct hd_op *o = tail; o != NULL;) {
-        struct hd_op *prev = o->prev;
+    /* in submit order (the live list is oldest first); neither branch changes the list */
+    for (struct hd_op *o = h->live; o != NULL; o = o->next) {
         if (o->where == 1) {
             if (ok) {
                 send_now(o);
@@ -221,7 +228,6 @@ static void run_waiters(struct hd *h, int ok, enum provider_outcome out, const c
                 op_later(o);
             }
         }
-        o = prev;
     }
 }
 
@@ -391,6 +397,14 @@ static int hd_open(const char *driver, const struct provider_env *env, const cha
     return SH_OK;
 }
 
+static void hd_free(struct hd *h)
+{
+    event_free(h->done_ev);
+    event_free(h->refresh_ev);
+    h->d->config_free(h->cfg);
+    free(h);
+}
+
 static void hd_close(void *state)
 {
     struct hd *h = state;
@@ -403,10 +417,12 @@ static void hd_close(void *state)
             http_transport_cancel(h->env->http, o); /* its callback never comes */
         op_free(o);
     }
-    event_free(h->done_ev);
-    event_free(h->refresh_ev);
-    h->d->config_free(h->cfg);
-    free(h);
+    event_del(h->refresh_ev);
+    if (h->in_done) { /* closed by one of the callbacks on_done_ev runs */
+        h->closing = 1;
+        return;
+    }
+    hd_free(h);
 }
 
 static int hd_submit(void *state, const struct provider_msg *m, provider_submit_cb cb, void *arg)
