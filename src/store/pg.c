@@ -546,7 +546,8 @@ static int pg_credentials_load(struct store *base, struct arena *a, struct store
                              "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, "
                              "c.is_default, c.active, (p.enabled = 1 AND p.deleted_at IS "
                              "NULL)::int, c.priority, p.default_config, encode(c.secret, 'hex'), "
-                             "c.secret_key_id, c.callback_token FROM provider_credentials c JOIN providers p "
+                             "c.secret_key_id, c.callback_token FROM provider_credentials c "
+                             "JOIN providers p "
                              "ON p.id = c.provider_id WHERE c.deleted_at IS NULL "
                              "ORDER BY c.project_id, c.priority, c.id",
                              NULL, &st);

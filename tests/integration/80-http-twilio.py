@@ -2,8 +2,9 @@
 through the admin API (base URL pointed at the fake) sends with `provider` set: the fake gets
 exactly one form POST per message with To/From/Body and our StatusCallback URL; the fake's
 signed receipt to that URL makes the message `delivered`; a wrongly signed receipt is 403 and
-changes nothing; an inbound message is stored (direction 1); a 503 is a temp-fail retried (delivered through a second POST), a 429 is
-throttled and retried; the auth token never appears in the daemon log."""
+changes nothing; an inbound message is stored (direction 1); a 503 is a temp-fail retried
+(a second POST), a 429 is throttled and retried, a 400 21211 is `rejected`; the auth token
+never appears in the daemon log; a stop with a send in flight exits cleanly."""
 from harness import check, check_eq, main, wait_for
 from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
 

@@ -3,7 +3,8 @@ burst of concurrent sends (never two logins at once), the token reused afterward
 fake expires every token, the next sends get 401 token-invalid → exactly one re-login and every
 message still goes out once (none lost); the fake's receipt to our callback URL (unsigned, the
 URL token identifies the credential) makes the message `delivered`; an unknown token is 404;
-a 500 is a temp-fail retried; a short-lived token is refreshed by a timer before expiry; the password never appears in the daemon log."""
+a 500 is a temp-fail retried; a short-lived token is refreshed by a timer before expiry; the
+password never appears in the daemon log."""
 from harness import check, check_eq, main, wait_for
 from httpfakes import Fake, add_credential, check_log_clean, raw_post, stop_clean
 
