@@ -32,6 +32,7 @@ struct api {
     const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
     struct identity *identity;   /* token lifetimes, login throttles, mailer (api/identity.h) */
     atomic_int ready; /* set once migrations ran and the engine runs */
+    const char *public_url; /* base URL providers call us at (callbacks), no trailing '/' */
 };
 
 enum route_flags {
@@ -109,6 +110,7 @@ int api_billing_balance(struct http_req *r);
 int api_billing_transactions(struct http_req *r);
 int api_billing_adjust(struct http_req *r);
 int api_billing_stripe(struct http_req *r);
+int api_provider_callback(struct http_req *r); /* api/callbacks.c */
 int api_usage(struct http_req *r);
 int api_usage_export(struct http_req *r);
 int api_admin_usage(struct http_req *r);

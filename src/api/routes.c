@@ -125,6 +125,9 @@ const struct route api_routes[] = {
      NULL},
     {"GET", "/v1/projects/{id}/webhook-secret", api_webhook_secret,
      ROUTE_AUTH | ROUTE_PROJECT | ROUTE_USER, NULL, "owner"},
+    /* provider pushes (api/callbacks.c): no auth, the token names the credential */
+    {"POST", "/v1/callbacks/{driver}/{token}", api_provider_callback, 0, NULL},
+    {"GET", "/v1/callbacks/{driver}/{token}", api_provider_callback, 0, NULL},
 
     /* SMPP accounts (api/smpp_accounts.c) */
     {"GET", "/v1/projects/{id}/smpp-accounts", api_smpp_accounts_list,

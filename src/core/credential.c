@@ -5,7 +5,11 @@
 #include "core/credential.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
+#include "lib/arena.h"
+#include "lib/log.h"
 #include "providers/provider.h"
+#include "store/credentials.h"
+#include "store/store.h"
 
 #include <event2/event.h>
 #include <sodium.h>
@@ -175,4 +179,65 @@ int cred_validate(const char *driver, const json_t *default_config, const json_t
     free(text);
     event_base_free(base);
     return st == SH_OK ? SH_OK : st == SH_EINVAL ? SH_EINVAL : SH_EIO;
+}
+
+char *cred_row_settings(const struct sealer *sealer, const struct log *log,
+                        const struct store_credential *row, const char *callback_url)
+{
+    json_t *dc = json_loads(row->default_config ? row->default_config : "{}", 0, NULL);
+    json_t *set = json_loads(row->settings ? row->settings : "{}", 0, NULL);
+    json_t *sec = NULL;
+    char *plain = NULL, *out = NULL;
+    size_t plen = 0;
+
+    if (row->secret_hex != NULL) {
+        struct arena a;
+        unsigned char *sealed = NULL;
+        size_t slen = 0;
+        int st = SH_EINVAL;
+        arena_init(&a);
+        if (sealer != NULL && store_hex_decode(row->secret_hex, &a, &sealed, &slen) == SH_OK)
+            st = cred_secret_open(sealer, row->id, sealed, slen, row->secret_key_id, &plain, &plen);
+        arena_release(&a);
+        if (st != SH_OK) {
+            log_msg(log, LOG_ERROR, NULL,
+                    "credential %s: its secrets cannot be opened (%s): is this the master key "
+                    "that sealed them?",
+                    row->id, sh_strerror(st));
+            goto out;
+        }
+        sec = json_loads(plain, 0, NULL);
+    }
+    if (callback_url != NULL) {
+        if (!json_is_object(set)) {
+            json_decref(set);
+            set = json_object();
+        }
+        if (json_object_get(set, "callback_url") == NULL &&
+            (!json_is_object(dc) || json_object_get(dc, "callback_url") == NULL))
+            json_object_set_new(set, "callback_url", json_string(callback_url));
+    }
+    out = cred_driver_settings(json_is_object(dc) ? dc : NULL, json_is_object(set) ? set : NULL,
+                               json_is_object(sec) ? sec : NULL);
+out:
+    seal_wipe_free(plain, plen);
+    json_decref(dc);
+    json_decref(set);
+    json_decref(sec);
+    return out;
+}
+
+char *cred_callback_url(const char *public_url, const struct store_credential *row)
+{
+    if (public_url == NULL || *public_url == '\0' || row->callback_token == NULL ||
+        *row->callback_token == '\0' || row->driver == NULL)
+        return NULL;
+    size_t n = strlen(public_url);
+    while (n > 0 && public_url[n - 1] == '/')
+        n--;
+    size_t cap = n + strlen(row->driver) + strlen(row->callback_token) + 32;
+    char *u = xmalloc(cap);
+    snprintf(u, cap, "%.*s/v1/callbacks/%s/%s", (int)n, public_url, row->driver,
+             row->callback_token);
+    return u;
 }

@@ -66,6 +66,23 @@ void cred_settings_merge(json_t *target, const json_t *patch);
 char *cred_driver_settings(const json_t *default_config, const json_t *settings,
                            const json_t *secrets);
 
+struct store_credential;
+struct log;
+
+/*
+ * The settings text the driver of credential row gets: its catalog default config, settings
+ * and opened secrets merged (cred_driver_settings), plus "callback_url" when callback_url is
+ * not NULL and the merge has none. Returns new (free with seal_wipe_free(text, strlen(text)):
+ * it may hold secrets), or NULL when the secrets cannot be opened (logged without their
+ * value). Any thread.
+ */
+char *cred_row_settings(const struct sealer *sealer, const struct log *log,
+                        const struct store_credential *row, const char *callback_url);
+
+/* "<public_url>/v1/callbacks/<driver>/<token>" of row, or NULL without a public URL or
+ * token. Returns new (free()). */
+char *cred_callback_url(const char *public_url, const struct store_credential *row);
+
 /*
  * Validates the merged settings with driver's open() on a throwaway event loop (then closes
  * it). Returns SH_OK, SH_ENOTFOUND for an unknown driver, or SH_EINVAL with the driver's

@@ -504,12 +504,42 @@ static void apply_status(struct engine *e, const char *credential_id, const char
     }
 }
 
+/* Applies a receipt by our message id (a vendor echoing it as its reference). */
+static void apply_status_id(struct engine *e, const char *provider_id, const char *id, int to,
+                            const char *error_code, int64_t at)
+{
+    char detail[160];
+    struct store_update *u = engine_update_new(e);
+    u->message_id = engine_str(e, id);
+    u->render_callback = dispatch_render_callback;
+    u->from_mask = msg_state_from_mask(to) & ~(1u << MSG_QUEUED);
+    u->to_status = to;
+    if (msg_status_final(to)) {
+        u->due_at = 0;
+        if (error_code != NULL)
+            u->set_error_code = engine_str(e, error_code);
+    }
+    if (at != 0)
+        u->at = at;
+    u->ev_status = to;
+    u->ev_provider = engine_str(e, provider_id);
+    if (error_code != NULL) {
+        snprintf(detail, sizeof(detail), "{\"error_code\":\"%s\"}", error_code);
+        u->ev_detail = engine_str(e, detail);
+    }
+}
+
 static void apply_report(struct engine *e, const char *credential_id, const char *provider_id,
                          const struct provider_report *r)
 {
     int to = dlr_status(r->status);
-    if (to < 0 || r->pmid == NULL)
+    if (to < 0)
         return;
+    if (r->pmid == NULL) {
+        if (r->ref != NULL)
+            apply_status_id(e, provider_id, r->ref, to, r->error_code, r->at);
+        return;
+    }
     apply_status(e, credential_id, provider_id, r->pmid, to, r->error_code, r->at,
                  clock_now_ms() + DLR_GIVE_UP_MS);
 }
@@ -518,6 +548,12 @@ void dispatch_report(void *arg, const struct provider_report *r)
 {
     struct eng_cred *c = arg;
     apply_report(c->engine, c->id, c->provider_id, r);
+}
+
+void dispatch_apply_report(struct engine *e, const char *credential_id, const char *provider_id,
+                           const struct provider_report *r)
+{
+    apply_report(e, credential_id, provider_id, r);
 }
 
 static char *dup_or_null(const char *s)

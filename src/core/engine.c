@@ -16,6 +16,7 @@
 #include "lib/xalloc.h"
 #include "store/credentials.h"
 #include "store/enginedata.h"
+#include "providers/http_transport.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -231,6 +232,7 @@ static void cred_free(struct eng_cred *c)
     free(c->provider_id);
     free(c->settings);
     free(c->config_sig);
+    free(c->callback_url);
     free(c);
 }
 
@@ -284,49 +286,6 @@ static char *config_sig(const struct store_credential *row)
     return sig;
 }
 
-/*
- * The settings text a driver instance gets: the catalog's default config, the credential's
- * settings and its opened secrets merged (core/credential.h). Returns new (free with
- * seal_wipe_free(text, strlen(text)): it may hold secrets), or NULL when the secrets cannot be
- * opened (logged without their value).
- */
-static char *driver_settings(struct engine *e, const struct store_credential *row)
-{
-    json_t *dc = json_loads(row->default_config ? row->default_config : "{}", 0, NULL);
-    json_t *set = json_loads(row->settings ? row->settings : "{}", 0, NULL);
-    json_t *sec = NULL;
-    char *plain = NULL, *out = NULL;
-    size_t plen = 0;
-
-    if (row->secret_hex != NULL) {
-        struct arena a;
-        unsigned char *sealed = NULL;
-        size_t slen = 0;
-        int st = SH_EINVAL;
-        arena_init(&a);
-        if (e->cfg.sealer != NULL && store_hex_decode(row->secret_hex, &a, &sealed, &slen) == SH_OK)
-            st = cred_secret_open(e->cfg.sealer, row->id, sealed, slen, row->secret_key_id, &plain,
-                                  &plen);
-        arena_release(&a);
-        if (st != SH_OK) {
-            log_msg(e->log, LOG_ERROR, NULL,
-                    "credential %s: its secrets cannot be opened (%s): is this the master key "
-                    "that sealed them?",
-                    row->id, sh_strerror(st));
-            goto out;
-        }
-        sec = json_loads(plain, 0, NULL);
-    }
-    out = cred_driver_settings(json_is_object(dc) ? dc : NULL, json_is_object(set) ? set : NULL,
-                               json_is_object(sec) ? sec : NULL);
-out:
-    seal_wipe_free(plain, plen);
-    json_decref(dc);
-    json_decref(set);
-    json_decref(sec);
-    return out;
-}
-
 static struct eng_cred *cred_open(struct engine *e, const struct store_credential *row)
 {
     struct eng_cred *c = xcalloc(1, sizeof(*c));
@@ -338,6 +297,7 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
     c->provider_id = xstrdup(row->provider_id);
     c->settings = xstrdup(row->settings ? row->settings : "{}");
     c->config_sig = config_sig(row);
+    c->callback_url = cred_callback_url(e->public_url, row);
     c->engine = e;
     c->ops = provider_find(row->driver);
     c->env = (struct provider_env){
@@ -347,10 +307,12 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
         .report = dispatch_report,
         .report_arg = c,
         .simulator_log = e->simulator_log,
+        .http = e->http,
+        .callback_url = c->callback_url,
     };
     if (c->ops == NULL) {
         log_msg(e->log, LOG_WARN, NULL, "credential %s: unknown driver %s", c->id, row->driver);
-    } else if ((merged = driver_settings(e, row)) == NULL) {
+    } else if ((merged = cred_row_settings(e->cfg.sealer, e->log, row, c->callback_url)) == NULL) {
         c->state = NULL; /* logged: no driver without its secrets */
     } else if (c->ops->open(&c->env, merged, err, sizeof(err), &c->state) != SH_OK) {
         log_msg(e->log, LOG_ERROR, NULL, "credential %s: driver refused settings: %s", c->id, err);
@@ -508,6 +470,52 @@ static int creds_maybe_reload(struct engine *e)
 int engine_cred_usable(const struct eng_cred *c)
 {
     return c != NULL && c->active && c->enabled && c->state != NULL;
+}
+
+struct eng_report {
+    char *credential_id, *pmid, *ref, *error_code;
+    struct provider_report r;
+};
+
+static void report_free(struct eng_report *p)
+{
+    free(p->credential_id);
+    free(p->pmid);
+    free(p->ref);
+    free(p->error_code);
+    free(p);
+}
+
+static void do_report(struct engine *e, void *arg)
+{
+    struct eng_report *p = arg;
+    struct eng_cred *c = engine_cred_by_id(e, p->credential_id);
+    if (!e->stopping)
+        dispatch_apply_report(e, p->credential_id, c != NULL ? c->provider_id : NULL, &p->r);
+    report_free(p);
+}
+
+static char *dup_opt(const char *s)
+{
+    return s != NULL ? xstrdup(s) : NULL;
+}
+
+int engine_report(struct engine *e, const char *credential_id, const struct provider_report *r)
+{
+    if (!atomic_load(&e->running) || (r->pmid == NULL && r->ref == NULL))
+        return SH_EIO;
+    struct eng_report *p = xcalloc(1, sizeof(*p));
+    p->credential_id = xstrdup(credential_id);
+    p->pmid = dup_opt(r->pmid);
+    p->ref = dup_opt(r->ref);
+    p->error_code = dup_opt(r->error_code);
+    p->r = (struct provider_report){.pmid = p->pmid,
+                                    .status = r->status,
+                                    .error_code = p->error_code,
+                                    .at = r->at,
+                                    .ref = p->ref};
+    engine_post(e, do_report, p);
+    return SH_OK;
 }
 
 struct eng_cred *engine_cred_by_id(struct engine *e, const char *id)
@@ -812,6 +820,8 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     e->cfg.owner = e->owner;
     e->simulator_log = cfg->simulator_log ? xstrdup(cfg->simulator_log) : NULL;
     e->cfg.simulator_log = e->simulator_log;
+    e->public_url = cfg->public_url ? xstrdup(cfg->public_url) : NULL;
+    e->cfg.public_url = e->public_url;
     e->store = store;
     e->log = log;
     pthread_mutex_init(&e->post_mu, NULL);
@@ -839,8 +849,16 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     e->tick_ev = event_new(e->base, -1, EV_PERSIST, on_tick, e);
     arena_init(&e->claim.arena);
     e->webhooks = webhooks_new(e);
+    e->http = http_transport_new(e->base); /* NULL: HTTP drivers answer SH_EIO */
     *out = e;
     return SH_OK;
+}
+
+void engine_set_public_url(struct engine *e, const char *url)
+{
+    free(e->public_url);
+    e->public_url = url != NULL ? xstrdup(url) : NULL;
+    e->cfg.public_url = e->public_url;
 }
 
 int engine_start(struct engine *e)
@@ -910,6 +928,8 @@ void engine_free(struct engine *e)
             free(a);
         }
     }
+    http_transport_free(e->http); /* after the drivers: they cancelled their transfers */
+    free(e->public_url);
     arena_release(&e->route_arena);
     free(e->snap);
     pthread_mutex_destroy(&e->snap_mu);

@@ -35,6 +35,7 @@ struct engine_cfg {
     int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
     int64_t webhook_give_up_ms;             /* stop retrying a callback after this (24 h) */
     int64_t webhook_timeout_ms;             /* one POST (10 s) */
+    const char *public_url; /* base URL providers reach us at (callbacks), borrowed, or NULL */
 };
 
 /* One credential's health as the API shows it (engine_health_snapshot). */
@@ -57,6 +58,16 @@ struct sealer;
  * credential's tps and max_concurrency, applied at the next credential reload (500 ms). Any
  * thread. */
 void engine_set_live_nodes(struct engine *e, int n);
+struct provider_report;
+
+/*
+ * Queues a delivery receipt a provider pushed to the API (callbacks) for credential_id onto the
+ * engine thread, applied like a driver's own receipts: by r->pmid within the credential, or
+ * when r->pmid is NULL by r->ref as our message id — pass a ref only after checking that
+ * message belongs to the credential's project. r is copied. Any thread. SH_OK, or SH_EIO when
+ * the engine is not running.
+ */
+int engine_report(struct engine *e, const char *credential_id, const struct provider_report *r);
 
 /* Fills the defaults documented above. */
 void engine_cfg_default(struct engine_cfg *cfg);
@@ -64,6 +75,10 @@ void engine_cfg_default(struct engine_cfg *cfg);
 /* Returns new engine (engine_free) using store and log (borrowed, must outlive it). */
 int engine_new(struct store *store, const struct log *log, const struct engine_cfg *cfg,
                struct engine **out);
+
+/* Sets the base URL providers reach this hub at (their callback URLs); copied. Before
+ * engine_start only. */
+void engine_set_public_url(struct engine *e, const char *url);
 
 /* Loads credentials, opens drivers and starts the thread. SH_EIO when no thread. */
 int engine_start(struct engine *e);

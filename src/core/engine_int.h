@@ -48,6 +48,7 @@ struct eng_cred {
     char *provider_id;
     char *settings;   /* the credential's own settings (no secrets) */
     char *config_sig; /* default config + sealed secrets the driver was opened with */
+    char *callback_url; /* <public url>/v1/callbacks/<driver>/<token>, or NULL */
     int is_default;
     int active;
     int enabled;
@@ -144,6 +145,8 @@ struct engine {
     int64_t snap_at;
 
     struct webhooks *webhooks;
+    struct http_transport *http; /* the HTTP drivers' transport (freed after the drivers) */
+    char *public_url;
     struct sub_ctx *ctx_all; /* every live submit/poll context (freed at engine_free) */
 
     struct store_claim claim;
@@ -195,6 +198,12 @@ void dispatch_message(struct engine *e, const struct store_message *m);
 
 /* dispatch.c: the report callback given to every driver (arg is the eng_cred). */
 void dispatch_report(void *arg, const struct provider_report *r);
+
+/* Applies a receipt for credential_id: by r->pmid within the credential, else (pmid NULL) by
+ * r->ref as our message id — the caller checked that message belongs to the credential's
+ * project (engine_report). */
+void dispatch_apply_report(struct engine *e, const char *credential_id, const char *provider_id,
+                           const struct provider_report *r);
 
 /* dispatch.c: submits what rt's queue may send now; fails over what it can no longer send. */
 void dispatch_pump(struct cred_rt *rt);

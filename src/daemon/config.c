@@ -35,6 +35,7 @@ enum opt_id {
     OPT_ACCESS_TTL,
     OPT_SMPP_LISTEN,
     OPT_SMPP_PORT_FILE,
+    OPT_PUBLIC_URL,
     OPT__COUNT
 };
 
@@ -61,6 +62,7 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_ACCESS_TTL] = {"access-token-ttl", "SMSHUB_ACCESS_TOKEN_TTL"},
     [OPT_SMPP_LISTEN] = {"smpp-listen", "SMSHUB_SMPP_LISTEN"},
     [OPT_SMPP_PORT_FILE] = {"smpp-port-file", "SMSHUB_SMPP_PORT_FILE"},
+    [OPT_PUBLIC_URL] = {"public-url", "SMSHUB_PUBLIC_URL"},
 };
 
 /* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
@@ -182,6 +184,17 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
     case OPT_RETRY_BACKOFF:
         if (config_parse_backoff(v, cfg->backoff_ms, &cfg->max_retries) != SH_OK)
             goto bad;
+        return SH_OK;
+    case OPT_PUBLIC_URL:
+        if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
+            strlen(v) >= sizeof(cfg->public_url) || strpbrk(v, " \t\r\n?#") != NULL)
+            goto bad;
+        snprintf(cfg->public_url, sizeof(cfg->public_url), "%s", v);
+        {
+            size_t n = strlen(cfg->public_url);
+            while (n > 8 && cfg->public_url[n - 1] == '/')
+                cfg->public_url[--n] = '\0';
+        }
         return SH_OK;
     case OPT_SIMULATOR_LOG:
         if (strlen(v) >= sizeof(cfg->simulator_log))

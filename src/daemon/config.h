@@ -58,6 +58,7 @@ struct config {
     int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
     int64_t webhook_give_up_ms;
     int64_t webhook_timeout_ms;
+    char public_url[256]; /* "" = http://<listen address> */
 };
 
 /* Fills cfg from defaults then the environment. Returns SH_OK or SH_EINVAL with a message. */

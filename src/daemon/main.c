@@ -17,6 +17,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  serve [--listen HOST:PORT] [--db URL] [--master-key-file PATH] [--log-level LEVEL]\n"
+    "        [--public-url URL]\n"
     "        [--http-threads N] [--db-sync full|normal] [--retry-backoff 30s,2m,8m]\n"
     "        [--port-file PATH] [--trusted-proxies CIDRS] [--rate-limit-rps N]\n"
     "        [--smpp-listen HOST:PORT] [--smpp-port-file PATH]\n"

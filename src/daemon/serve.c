@@ -259,7 +259,7 @@ int cmd_serve(int argc, char **argv)
     memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
     ecfg.webhook_give_up_ms = cfg.webhook_give_up_ms;
     ecfg.webhook_timeout_ms = cfg.webhook_timeout_ms;
-    if (engine_new(store, &lg, &ecfg, &engine) != SH_OK || engine_start(engine) != SH_OK) {
+    if (engine_new(store, &lg, &ecfg, &engine) != SH_OK) {
         cmd_error("cannot start the dispatch engine");
         goto out;
     }
@@ -289,6 +289,20 @@ int cmd_serve(int argc, char **argv)
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
         cmd_error("cannot listen on %s (is the port in use?)", cfg.listen);
+        goto out;
+    }
+    /* the engine starts once the port is known: drivers get their callback URLs from it */
+    if (cfg.public_url[0] == '\0') {
+        char host[64];
+        if (http_parse_listen(cfg.listen, host, sizeof(host), &(int){0}) != SH_OK)
+            snprintf(host, sizeof(host), "%s", "127.0.0.1");
+        snprintf(cfg.public_url, sizeof(cfg.public_url),
+                 strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d", host, port);
+    }
+    api.public_url = cfg.public_url;
+    engine_set_public_url(engine, cfg.public_url);
+    if (engine_start(engine) != SH_OK) {
+        cmd_error("cannot start the dispatch engine");
         goto out;
     }
     if (cfg.port_file[0] != '\0' && write_port_file(cfg.port_file, port) != SH_OK) {

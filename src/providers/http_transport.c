@@ -249,6 +249,32 @@ int http_request(struct http_transport *t, const struct http_request *req, http_
     return SH_OK;
 }
 
+void http_transport_cancel(struct http_transport *t, void *arg)
+{
+    if (t == NULL)
+        return;
+    struct http_xfer *x = t->xfers;
+    while (x != NULL) {
+        struct http_xfer *next = x->next;
+        if (x->arg == arg) {
+            curl_multi_remove_handle(t->multi, x->easy); /* also drops its done message */
+            if (x->prev != NULL)
+                x->prev->next = x->next;
+            else
+                t->xfers = x->next;
+            if (x->next != NULL)
+                x->next->prev = x->prev;
+            t->pending--;
+            curl_easy_cleanup(x->easy);
+            curl_slist_free_all(x->headers);
+            free(x->body);
+            free(x->resp);
+            free(x);
+        }
+        x = next;
+    }
+}
+
 int http_transport_pending(const struct http_transport *t)
 {
     return t->pending;

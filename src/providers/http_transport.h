@@ -49,6 +49,10 @@ void http_transport_free(struct http_transport *t);
 int http_request(struct http_transport *t, const struct http_request *req, http_done_cb cb,
                  void *arg);
 
+/* Drops every pending request started with this arg: their callbacks are never called (a
+ * driver closing with requests in flight). No-op when none. Loop thread. */
+void http_transport_cancel(struct http_transport *t, void *arg);
+
 /* Requests started and not yet answered. */
 int http_transport_pending(const struct http_transport *t);
 

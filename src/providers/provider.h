@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct event_base;
+struct http_transport;
 
 enum provider_outcome {
     PROVIDER_ACCEPTED = 0, /* provider took it; pmid set */
@@ -108,6 +109,9 @@ struct provider_env {
     provider_report_cb report; /* unsolicited receipts (push DLRs) */
     void *report_arg;
     const char *simulator_log; /* test hook: path the simulator appends submissions to, or NULL */
+    /* Added for the HTTP drivers (NULL when absent, e.g. a throwaway validation instance). */
+    struct http_transport *http; /* the engine's transport on base (providers/http_transport.h) */
+    const char *callback_url;    /* <public base>/v1/callbacks/<driver>/<callback token> */
 };
 
 struct provider_ops {

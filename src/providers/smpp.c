@@ -145,7 +145,9 @@ static const char *const known_keys[] = {
     "host", "port", "system_id", "password", "system_type", "service_type", "bind_mode", "binds",
     "window", "response_timeout_ms", "enquire_link_ms", "reconnect_min_ms", "reconnect_max_ms",
     "queue_timeout_ms", "throttle_pause_ms", "throttle_retries", "source_ton", "source_npi",
-    "dest_ton", "dest_npi", "data_coding", "long_messages", "registered_delivery", NULL};
+    "dest_ton", "dest_npi", "data_coding", "long_messages", "registered_delivery",
+    /* given to every driver by the engine (HTTP vendors need it; SMPP receipts come in-band) */
+    "callback_url", NULL};
 
 static int parse_settings(const char *text, struct smpp_settings *s, char *err, size_t cap)
 {

@@ -71,6 +71,19 @@ static const struct store_q q_secret = {
     "AND secret IS NOT NULL",
     0};
 
+static const struct store_q q_by_token = {
+    "credentials.by_callback_token",
+    "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, p.default_config, "
+    "lower(hex(c.secret)), c.secret_key_id, c.callback_token FROM provider_credentials c "
+    "JOIN providers p ON p.id = c.provider_id WHERE c.callback_token = $1 "
+    "AND c.deleted_at IS NULL AND p.deleted_at IS NULL",
+    NULL,
+    "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, p.default_config, "
+    "encode(c.secret, 'hex'), c.secret_key_id, c.callback_token FROM provider_credentials c "
+    "JOIN providers p ON p.id = c.provider_id WHERE c.callback_token = $1 "
+    "AND c.deleted_at IS NULL AND p.deleted_at IS NULL",
+    0};
+
 static void fill(const struct store_rows *r, size_t i, struct store_cred *c)
 {
     c->id = store_cell(r, i, 0);
@@ -259,4 +272,30 @@ int store_cred_secret_get(struct store *s, const char *id, struct arena *a,
         return st;
     *key_id = store_cell(&r, 0, 1);
     return store_hex_decode(store_cell(&r, 0, 0), a, sealed, len);
+}
+
+int store_cred_by_callback_token(struct store *s, const char *token, struct arena *a,
+                                 struct store_credential *out)
+{
+    struct store_args args = {0};
+    struct store_rows r;
+    store_arg_text(&args, token);
+    int st = store_read(s, &q_by_token, &args, a, &r);
+    if (st == SH_OK && r.n == 0)
+        st = SH_ENOTFOUND;
+    if (st != SH_OK)
+        return st;
+    memset(out, 0, sizeof(*out));
+    out->id = store_cell(&r, 0, 0);
+    out->project_id = store_cell(&r, 0, 1);
+    out->provider_id = store_cell(&r, 0, 2);
+    out->driver = store_cell(&r, 0, 3);
+    out->settings = store_cell(&r, 0, 4);
+    out->default_config = store_cell(&r, 0, 5);
+    out->secret_hex = store_cell(&r, 0, 6);
+    out->secret_key_id = store_cell(&r, 0, 7);
+    out->callback_token = store_cell(&r, 0, 8);
+    if (out->secret_hex != NULL && *out->secret_hex == '\0')
+        out->secret_hex = NULL;
+    return SH_OK;
 }

@@ -65,6 +65,11 @@ int store_cred_delete(struct store *s, const char *project_id, const char *id, i
 int store_cred_secret_get(struct store *s, const char *id, struct arena *a,
                           unsigned char **sealed, size_t *len, const char **key_id);
 
+/* The live credential whose callback token is token (provider callbacks), with its driver,
+ * catalog default config and sealed secret as hex (strings in a). SH_ENOTFOUND when none. */
+int store_cred_by_callback_token(struct store *s, const char *token, struct arena *a,
+                                 struct store_credential *out);
+
 /* Decodes hex text (either case) into bytes allocated in a. SH_EINVAL when not hex. */
 int store_hex_decode(const char *hex, struct arena *a, unsigned char **out, size_t *len);
 

@@ -546,7 +546,8 @@ static int pg_credentials_load(struct store *base, struct arena *a, struct store
                              "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, "
                              "c.is_default, c.active, (p.enabled = 1 AND p.deleted_at IS "
                              "NULL)::int, c.priority, p.default_config, encode(c.secret, 'hex'), "
-                             "c.secret_key_id FROM provider_credentials c JOIN providers p "
+                             "c.secret_key_id, c.callback_token FROM provider_credentials c "
+                             "JOIN providers p "
                              "ON p.id = c.provider_id WHERE c.deleted_at IS NULL "
                              "ORDER BY c.project_id, c.priority, c.id",
                              NULL, &st);
@@ -566,6 +567,7 @@ static int pg_credentials_load(struct store *base, struct arena *a, struct store
             v[i].default_config = pg_str(r, i, 9, a);
             v[i].secret_hex = pg_str(r, i, 10, a);
             v[i].secret_key_id = pg_str(r, i, 11, a);
+            v[i].callback_token = pg_str(r, i, 12, a);
             if (v[i].secret_hex != NULL && *v[i].secret_hex == '\0')
                 v[i].secret_hex = NULL; /* an empty value is no secret */
         }

@@ -705,7 +705,8 @@ int sq_op_credentials_load(struct store *base, struct arena *a, struct store_cre
                             "SELECT c.id, c.project_id, c.provider_id, p.driver, c.settings, "
                             "c.is_default, c.active, p.enabled AND p.deleted_at IS NULL, "
                             "c.priority, p.default_config, lower(hex(c.secret)), "
-                            "c.secret_key_id FROM provider_credentials c JOIN providers p ON "
+                            "c.secret_key_id, c.callback_token FROM provider_credentials c "
+                            "JOIN providers p ON "
                             "p.id = c.provider_id WHERE c.deleted_at IS NULL "
                             "ORDER BY c.project_id, c.priority, c.id",
                             -1, &st, NULL);
@@ -734,6 +735,7 @@ int sq_op_credentials_load(struct store *base, struct arena *a, struct store_cre
         cr->default_config = col_text(st, 9, a);
         cr->secret_hex = col_text(st, 10, a);
         cr->secret_key_id = col_text(st, 11, a);
+        cr->callback_token = col_text(st, 12, a);
         if (cr->secret_hex != NULL && *cr->secret_hex == '\0')
             cr->secret_hex = NULL;
     }

@@ -165,6 +165,7 @@ struct store_credential {
     int active;
     int provider_enabled;
     int priority;
+    const char *callback_token; /* identifies the credential in provider callback URLs */
 };
 
 struct store_bootstrap {

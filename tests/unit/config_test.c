@@ -23,7 +23,7 @@ static const char *const env_names[] = {
     "SMSHUB_DB",        "SMSHUB_LISTEN",        "SMSHUB_MASTER_KEY_FILE",
     "SMSHUB_LOG_LEVEL", "SMSHUB_HTTP_THREADS",  "SMSHUB_DB_SYNC",
     "SMSHUB_PORT_FILE", "SMSHUB_RETRY_BACKOFF", "SMSHUB_SIMULATOR_LOG",
-    "SMSHUB_TRUSTED_PROXIES", "SMSHUB_RATE_LIMIT_RPS",
+    "SMSHUB_TRUSTED_PROXIES", "SMSHUB_RATE_LIMIT_RPS", "SMSHUB_PUBLIC_URL",
 };
 
 static int clear_env(void **state)
@@ -46,6 +46,7 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.port_file, "");
     assert_string_equal(cfg.smpp_listen, ""); /* the SMPP server is off by default */
     assert_string_equal(cfg.simulator_log, "");
+    assert_string_equal(cfg.public_url, ""); /* serve uses http://<listen address> */
     assert_int_equal(cfg.log_level, LOG_INFO);
     assert_int_equal(cfg.sync_full, 1);
     assert_int_equal(cfg.max_retries, 3);
@@ -95,6 +96,14 @@ static const struct opt_case cases[] = {
      "master_key_file", "/etc/k"},
     {"master key empty", "SMSHUB_MASTER_KEY_FILE", "--master-key-file", "", SH_EINVAL, NULL,
      "master-key-file"},
+    {"public url", "SMSHUB_PUBLIC_URL", "--public-url", "https://sms.example.com/", SH_OK,
+     "public_url", "https://sms.example.com"},
+    {"public url port", "SMSHUB_PUBLIC_URL", "--public-url", "http://10.0.0.1:8080", SH_OK,
+     "public_url", "http://10.0.0.1:8080"},
+    {"public url scheme", "SMSHUB_PUBLIC_URL", "--public-url", "ftp://x", SH_EINVAL, NULL,
+     "public-url"},
+    {"public url query", "SMSHUB_PUBLIC_URL", "--public-url", "https://x/?a", SH_EINVAL, NULL,
+     "public-url"},
     {"log debug", "SMSHUB_LOG_LEVEL", "--log-level", "debug", SH_OK, "log_level", "0"},
     {"log error", "SMSHUB_LOG_LEVEL", "--log-level", "error", SH_OK, "log_level", "3"},
     {"log off", "SMSHUB_LOG_LEVEL", "--log-level", "off", SH_OK, "log_level", "4"},
@@ -133,6 +142,8 @@ static void field_text(const struct config *cfg, const char *check, char *out, s
         snprintf(out, cap, "%s", cfg->smpp_listen);
     else if (strcmp(check, "smpp_port_file") == 0)
         snprintf(out, cap, "%s", cfg->smpp_port_file);
+    else if (strcmp(check, "public_url") == 0)
+        snprintf(out, cap, "%s", cfg->public_url);
     else if (strcmp(check, "simulator_log") == 0)
         snprintf(out, cap, "%s", cfg->simulator_log);
     else if (strcmp(check, "log_level") == 0)
