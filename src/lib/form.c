@@ -15,8 +15,7 @@ static int hexval(char c)
     return -1;
 }
 
-/* Decodes s[0..n) into a new arena string; NULL on a bad escape or a NUL byte. */
-static char *decode(const char *s, size_t n, struct arena *a)
+char *form_decode(const char *s, size_t n, struct arena *a)
 {
     char *out = arena_alloc(a, n + 1);
     size_t o = 0;
@@ -57,8 +56,8 @@ int form_parse(const char *body, size_t len, struct arena *a, struct form *out, 
             continue;
         const char *eq = memchr(seg, '=', seglen);
         size_t nlen = eq != NULL ? (size_t)(eq - seg) : seglen;
-        char *name = decode(seg, nlen, a);
-        char *value = eq != NULL ? decode(eq + 1, seglen - nlen - 1, a) : arena_strdup(a, "");
+        char *name = form_decode(seg, nlen, a);
+        char *value = eq != NULL ? form_decode(eq + 1, seglen - nlen - 1, a) : arena_strdup(a, "");
         if (name == NULL || value == NULL) {
             if (bad != NULL)
                 *bad = name;

@@ -24,6 +24,10 @@ struct form {
  */
 int form_parse(const char *body, size_t len, struct arena *a, struct form *out, const char **bad);
 
+/* Decodes n bytes of one form-encoded name or value ('+' is a space, %XX escapes) into a new
+ * string in a. Returns NULL on a bad escape or a decoded NUL byte. */
+char *form_decode(const char *s, size_t n, struct arena *a);
+
 /* The value of name, or NULL. Returns borrowed (valid while the arena lives). */
 const char *form_get(const struct form *f, const char *name);
 

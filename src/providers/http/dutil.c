@@ -1,6 +1,7 @@
 /* dutil.c — see dutil.h. */
 #include "providers/http/dutil.h"
 #include "lib/err.h"
+#include "lib/form.h"
 #include "lib/xalloc.h"
 
 #include <ctype.h>
@@ -221,42 +222,6 @@ const char *du_header(const struct dialect_kv *h, size_t n, const char *name)
         if (h[i].name != NULL && strcasecmp(h[i].name, name) == 0)
             return h[i].value;
     return NULL;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static char *form_decode(const char *s, size_t n, struct arena *a)
-{
-    char *out = arena_alloc(a, n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= n)
-                return NULL;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        }
-        if (c == '\0')
-            return NULL;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return out;
 }
 
 static int params_push(struct du_params *p, const char *name, const char *value)
