@@ -41,7 +41,7 @@ test: test-fast test-asan
 
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TARGETS = encoding phone message smpp_frame smpp_receipt form basic_auth cidr reqsign \
-	price_csv stripe_sig
+	price_csv stripe_sig json_bodies
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true \
