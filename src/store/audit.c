@@ -49,6 +49,20 @@ void store_audit_step(struct store_step *step, struct audit_slot *slot,
     step->out = NULL;
 }
 
+int store_write_audited(struct store *s, const struct store_q *q, const struct store_args *args,
+                        const struct audit_entry *e)
+{
+    struct store_step steps[2] = {{q, args, NULL}};
+    struct audit_slot slot;
+    struct arena a;
+    if (e != NULL)
+        store_audit_step(&steps[1], &slot, e);
+    arena_init(&a);
+    int st = store_write(s, steps, e != NULL ? 2 : 1, &a);
+    arena_release(&a);
+    return st;
+}
+
 int store_audit_list(struct store *s, const struct audit_filter *f, struct arena *a,
                      struct store_rows *out)
 {

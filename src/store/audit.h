@@ -33,6 +33,11 @@ struct audit_slot {
 void store_audit_step(struct store_step *step, struct audit_slot *slot,
                       const struct audit_entry *e);
 
+/* Runs the write q (args) and, when e is not NULL, its audit entry in one transaction. Returns
+ * what store_write returns. Blocks; not from the writer thread. */
+int store_write_audited(struct store *s, const struct store_q *q, const struct store_args *args,
+                        const struct audit_entry *e);
+
 struct audit_filter {
     int64_t from, to;       /* ms, 0 = open */
     const char *actor_id;   /* NULL = any */

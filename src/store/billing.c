@@ -49,9 +49,7 @@ int store_balance_get(struct store *s, const char *project_id, struct store_bala
     struct arena ar;
     arena_init(&ar);
     store_arg_text(&a, project_id);
-    int st = store_read(s, &q_get, &a, &ar, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, &q_get, &a, &ar, &r);
     if (st == SH_OK) {
         snprintf(out->currency, sizeof(out->currency), "%s",
                  store_cell(&r, 0, 0) ? store_cell(&r, 0, 0) : "");

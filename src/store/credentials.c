@@ -128,9 +128,7 @@ int store_cred_get(struct store *s, const char *project_id, const char *id, stru
     struct store_rows r;
     store_arg_text(&args, project_id);
     store_arg_text(&args, id);
-    int st = store_read(s, &q_get, &args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, &q_get, &args, a, &r);
     if (st == SH_OK)
         fill(&r, 0, out);
     return st;
@@ -265,9 +263,7 @@ int store_cred_secret_get(struct store *s, const char *id, struct arena *a,
     struct store_args args = {0};
     struct store_rows r;
     store_arg_text(&args, id);
-    int st = store_read(s, &q_secret, &args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, &q_secret, &args, a, &r);
     if (st != SH_OK)
         return st;
     *key_id = store_cell(&r, 0, 1);
@@ -280,9 +276,7 @@ int store_cred_by_callback_token(struct store *s, const char *token, struct aren
     struct store_args args = {0};
     struct store_rows r;
     store_arg_text(&args, token);
-    int st = store_read(s, &q_by_token, &args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, &q_by_token, &args, a, &r);
     if (st != SH_OK)
         return st;
     memset(out, 0, sizeof(*out));

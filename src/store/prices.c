@@ -70,20 +70,6 @@ static void read_row(const struct store_rows *r, size_t i, struct price_row *p)
     p->valid_to = store_cell_int(r, i, 10);
 }
 
-/* Runs steps plus an optional audit entry in one write. */
-static int write_with_audit(struct store *s, struct store_step *steps, size_t n,
-                            const struct audit_entry *audit)
-{
-    struct audit_slot slot;
-    struct arena a;
-    if (audit != NULL)
-        store_audit_step(&steps[n++], &slot, audit);
-    arena_init(&a);
-    int st = store_write(s, steps, n, &a);
-    arena_release(&a);
-    return st;
-}
-
 int store_prices_insert(struct store *s, const struct price_row *rows, size_t n,
                         const struct audit_entry *audit)
 {
@@ -96,7 +82,10 @@ int store_prices_insert(struct store *s, const struct price_row *rows, size_t n,
         row_args(&args[i], &rows[i], now);
         steps[i] = (struct store_step){&q_insert, &args[i], NULL};
     }
-    int st = write_with_audit(s, steps, n, audit);
+    struct audit_slot slot;
+    if (audit != NULL)
+        store_audit_step(&steps[n++], &slot, audit);
+    int st = store_write(s, steps, n, &a);
     arena_release(&a);
     return st;
 }
@@ -106,9 +95,7 @@ int store_price_get(struct store *s, const char *id, struct arena *a, struct pri
     struct store_args args = {0};
     struct store_rows r;
     store_arg_text(&args, id);
-    int st = store_read(s, &q_get, &args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        return SH_ENOTFOUND;
+    int st = store_read_one(s, &q_get, &args, a, &r);
     if (st == SH_OK)
         read_row(&r, 0, out);
     return st;
@@ -117,18 +104,16 @@ int store_price_get(struct store *s, const char *id, struct arena *a, struct pri
 int store_price_update(struct store *s, const struct price_row *p, const struct audit_entry *audit)
 {
     struct store_args args = {0};
-    struct store_step steps[2] = {{&q_update, &args, NULL}};
     row_args(&args, p, clock_now_ms());
-    return write_with_audit(s, steps, 1, audit);
+    return store_write_audited(s, &q_update, &args, audit);
 }
 
 int store_price_delete(struct store *s, const char *id, const struct audit_entry *audit)
 {
     struct store_args args = {0};
-    struct store_step steps[2] = {{&q_delete, &args, NULL}};
     store_arg_text(&args, id);
     store_arg_int(&args, clock_now_ms());
-    return write_with_audit(s, steps, 1, audit);
+    return store_write_audited(s, &q_delete, &args, audit);
 }
 
 int store_prices_list(struct store *s, const struct price_filter *f, struct arena *a,

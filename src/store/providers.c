@@ -118,26 +118,13 @@ static void provider_args(struct store_args *a, const struct store_provider *p)
 }
 
 /* Runs the change step with the audit step appended, in one transaction. */
-static int write_audited(struct store *s, const struct store_q *q, const struct store_args *args,
-                         const struct audit_entry *e)
-{
-    struct store_step steps[2] = {{q, args, NULL}};
-    struct audit_slot slot;
-    struct arena a;
-    store_audit_step(&steps[1], &slot, e);
-    arena_init(&a);
-    int st = store_write(s, steps, 2, &a);
-    arena_release(&a);
-    return st;
-}
-
 int store_provider_insert(struct store *s, const struct store_provider *p,
                           const struct audit_entry *e)
 {
     struct store_args args = {0};
     provider_args(&args, p);
     store_arg_int(&args, p->created_at);
-    return write_audited(s, &q_insert, &args, e);
+    return store_write_audited(s, &q_insert, &args, e);
 }
 
 int store_provider_update(struct store *s, const struct store_provider *p,
@@ -147,7 +134,7 @@ int store_provider_update(struct store *s, const struct store_provider *p,
     provider_args(&args, p);
     store_arg_int(&args, p->updated_at);
     store_arg_int(&args, expect_updated_at);
-    return write_audited(s, &q_update, &args, e);
+    return store_write_audited(s, &q_update, &args, e);
 }
 
 int store_provider_delete(struct store *s, const char *id, int64_t now,
@@ -156,5 +143,5 @@ int store_provider_delete(struct store *s, const char *id, int64_t now,
     struct store_args args = {0};
     store_arg_text(&args, id);
     store_arg_int(&args, now);
-    return write_audited(s, &q_delete, &args, e);
+    return store_write_audited(s, &q_delete, &args, e);
 }

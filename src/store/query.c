@@ -89,6 +89,13 @@ int store_read(struct store *s, const struct store_q *q, const struct store_args
     return s->ops->read(s, q, args, a, out);
 }
 
+int store_read_one(struct store *s, const struct store_q *q, const struct store_args *args,
+                   struct arena *a, struct store_rows *out)
+{
+    int st = store_read(s, q, args, a, out);
+    return st == SH_OK && out->n == 0 ? SH_ENOTFOUND : st;
+}
+
 int store_write(struct store *s, struct store_step *steps, size_t n, struct arena *a)
 {
     for (size_t i = 0; i < n; i++)

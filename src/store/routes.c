@@ -94,24 +94,9 @@ int store_route_get(struct store *s, const char *project_id, const char *id, str
     struct store_rows r;
     store_arg_text(&args, project_id);
     store_arg_text(&args, id);
-    int st = store_read(s, &q_get, &args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, &q_get, &args, a, &r);
     if (st == SH_OK)
         fill(&r, 0, out);
-    return st;
-}
-
-static int write_audited(struct store *s, const struct store_q *q, const struct store_args *args,
-                         const struct audit_entry *e)
-{
-    struct store_step steps[2] = {{q, args, NULL}};
-    struct audit_slot slot;
-    struct arena a;
-    store_audit_step(&steps[1], &slot, e);
-    arena_init(&a);
-    int st = store_write(s, steps, 2, &a);
-    arena_release(&a);
     return st;
 }
 
@@ -135,14 +120,14 @@ int store_route_insert(struct store *s, const struct store_route *r, const struc
 {
     struct store_args args = {0};
     route_args(&args, r, r->created_at);
-    return write_audited(s, &q_insert, &args, e);
+    return store_write_audited(s, &q_insert, &args, e);
 }
 
 int store_route_update(struct store *s, const struct store_route *r, const struct audit_entry *e)
 {
     struct store_args args = {0};
     route_args(&args, r, r->updated_at);
-    return write_audited(s, &q_update, &args, e);
+    return store_write_audited(s, &q_update, &args, e);
 }
 
 int store_route_delete(struct store *s, const char *project_id, const char *id,
@@ -151,7 +136,7 @@ int store_route_delete(struct store *s, const char *project_id, const char *id,
     struct store_args args = {0};
     store_arg_text(&args, id);
     store_arg_text(&args, project_id);
-    return write_audited(s, &q_delete, &args, e);
+    return store_write_audited(s, &q_delete, &args, e);
 }
 
 int store_dispatch_get(struct store *s, const char *project_id, struct arena *a,
@@ -160,9 +145,7 @@ int store_dispatch_get(struct store *s, const char *project_id, struct arena *a,
     struct store_args args = {0};
     struct store_rows r;
     store_arg_text(&args, project_id);
-    int st = store_read(s, &q_dispatch_get, &args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, &q_dispatch_get, &args, a, &r);
     if (st != SH_OK)
         return st;
     out->failover = (int)store_cell_int(&r, 0, 0);
@@ -183,5 +166,5 @@ int store_dispatch_set(struct store *s, const char *project_id, const struct sto
     else
         store_arg_int(&args, d->max_retries);
     store_arg_int(&args, now);
-    return write_audited(s, &q_dispatch_set, &args, e);
+    return store_write_audited(s, &q_dispatch_set, &args, e);
 }

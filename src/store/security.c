@@ -74,21 +74,6 @@ static const struct store_q q_counters_add = {
     NULL, NULL, 0};
 
 /* Runs one step and its audit entry (e may be NULL) in one write. */
-static int write_audited(struct store *s, const struct store_q *q, const struct store_args *a,
-                         const struct audit_entry *e)
-{
-    struct audit_slot slot;
-    struct store_step steps[2] = {{q, a, NULL}};
-    struct arena ar;
-    int st;
-    if (e != NULL)
-        store_audit_step(&steps[1], &slot, e);
-    arena_init(&ar);
-    st = store_write(s, steps, e != NULL ? 2 : 1, &ar);
-    arena_release(&ar);
-    return st;
-}
-
 int store_project_guard_get(struct store *s, const char *project_id,
                             struct store_project_guard *out)
 {
@@ -132,7 +117,7 @@ int store_project_security_set(struct store *s, const char *project_id, int hmac
     store_arg_int(&a, hmac_mode);
     store_arg_text(&a, ip_allowlist);
     store_arg_int(&a, now);
-    return write_audited(s, &q_security_set, &a, e);
+    return store_write_audited(s, &q_security_set, &a, e);
 }
 
 int store_project_signing_set(struct store *s, const char *project_id, const void *ct, size_t len,
@@ -143,7 +128,7 @@ int store_project_signing_set(struct store *s, const char *project_id, const voi
     store_arg_blob(&a, ct, len);
     store_arg_text(&a, kid);
     store_arg_int(&a, now);
-    return write_audited(s, &q_signing_set, &a, e);
+    return store_write_audited(s, &q_signing_set, &a, e);
 }
 
 static void limit_args(struct store_args *a, const struct store_limit_set *l)
@@ -166,7 +151,7 @@ int store_project_limits_set(struct store *s, const char *project_id,
     limit_args(&a, day);
     limit_args(&a, month);
     store_arg_int(&a, now);
-    return write_audited(s, &q_limits_set, &a, e);
+    return store_write_audited(s, &q_limits_set, &a, e);
 }
 
 int store_setting_get_int(struct store *s, const char *key, int64_t *out)
@@ -177,9 +162,7 @@ int store_setting_get_int(struct store *s, const char *key, int64_t *out)
     int st;
     store_arg_text(&a, key);
     arena_init(&ar);
-    st = store_read(s, &q_setting_get, &a, &ar, &rows);
-    if (st == SH_OK && rows.n == 0)
-        st = SH_ENOTFOUND;
+    st = store_read_one(s, &q_setting_get, &a, &ar, &rows);
     if (st == SH_OK)
         *out = strtoll(store_cell(&rows, 0, 0) ? store_cell(&rows, 0, 0) : "0", NULL, 10);
     arena_release(&ar);
@@ -194,10 +177,10 @@ int store_setting_set_int(struct store *s, const char *key, int64_t value, int64
     snprintf(text, sizeof(text), "%lld", (long long)value);
     store_arg_text(&a, key);
     if (value <= 0)
-        return write_audited(s, &q_setting_del, &a, e);
+        return store_write_audited(s, &q_setting_del, &a, e);
     store_arg_text(&a, text);
     store_arg_int(&a, now);
-    return write_audited(s, &q_setting_set, &a, e);
+    return store_write_audited(s, &q_setting_set, &a, e);
 }
 
 int store_nonce_claim(struct store *s, const char *project_id, const char *nonce, int64_t now)
@@ -206,14 +189,14 @@ int store_nonce_claim(struct store *s, const char *project_id, const char *nonce
     store_arg_text(&a, project_id);
     store_arg_text(&a, nonce);
     store_arg_int(&a, now);
-    return write_audited(s, &q_nonce, &a, NULL);
+    return store_write_audited(s, &q_nonce, &a, NULL);
 }
 
 int store_nonce_purge(struct store *s, int64_t before)
 {
     struct store_args a = {0};
     store_arg_int(&a, before);
-    return write_audited(s, &q_nonce_purge, &a, NULL);
+    return store_write_audited(s, &q_nonce_purge, &a, NULL);
 }
 
 int store_counters_get(struct store *s, const char *project_id, const char *day, const char *month,

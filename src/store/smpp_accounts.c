@@ -114,9 +114,7 @@ static int get_one(struct store *s, const struct store_q *q, const struct store_
                    struct arena *a, struct store_smpp_account *out)
 {
     struct store_rows r;
-    int st = store_read(s, q, args, a, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    int st = store_read_one(s, q, args, a, &r);
     if (st == SH_OK)
         fill(&r, 0, out);
     return st;
@@ -137,19 +135,6 @@ int store_smpp_account_by_system_id(struct store *s, const char *system_id, stru
     struct store_args args = {0};
     store_arg_text(&args, system_id);
     return get_one(s, &q_by_sysid, &args, a, out);
-}
-
-static int write_audited(struct store *s, const struct store_q *q, const struct store_args *args,
-                         const struct audit_entry *e)
-{
-    struct store_step steps[2] = {{q, args, NULL}};
-    struct audit_slot slot;
-    struct arena a;
-    store_audit_step(&steps[1], &slot, e);
-    arena_init(&a);
-    int st = store_write(s, steps, 2, &a);
-    arena_release(&a);
-    return st;
 }
 
 static void arg_tps(struct store_args *a, int64_t tps)
@@ -173,7 +158,7 @@ int store_smpp_account_insert(struct store *s, const struct store_smpp_account *
     arg_tps(&args, acc->tps);
     store_arg_int(&args, acc->active);
     store_arg_int(&args, acc->created_at);
-    return write_audited(s, &q_insert, &args, e);
+    return store_write_audited(s, &q_insert, &args, e);
 }
 
 int store_smpp_account_update(struct store *s, const struct store_smpp_account *acc,
@@ -188,7 +173,7 @@ int store_smpp_account_update(struct store *s, const struct store_smpp_account *
     arg_tps(&args, acc->tps);
     store_arg_int(&args, acc->active);
     store_arg_int(&args, acc->updated_at);
-    return write_audited(s, &q_update, &args, e);
+    return store_write_audited(s, &q_update, &args, e);
 }
 
 int store_smpp_account_delete(struct store *s, const char *project_id, const char *id, int64_t now,
@@ -198,7 +183,7 @@ int store_smpp_account_delete(struct store *s, const char *project_id, const cha
     store_arg_text(&args, id);
     store_arg_text(&args, project_id);
     store_arg_int(&args, now);
-    return write_audited(s, &q_delete, &args, e);
+    return store_write_audited(s, &q_delete, &args, e);
 }
 
 int store_smpp_receipt_add(struct store *s, const struct store_smpp_receipt_new *v, size_t n,

@@ -269,6 +269,10 @@ struct store_step {
 int store_read(struct store *s, const struct store_q *q, const struct store_args *args,
                struct arena *a, struct store_rows *out);
 
+/* store_read for a query that expects a row: SH_ENOTFOUND when it finds none. */
+int store_read_one(struct store *s, const struct store_q *q, const struct store_args *args,
+                   struct arena *a, struct store_rows *out);
+
 /*
  * Runs steps in order in one transaction on the writer (group-committed with whatever else is
  * queued). All or nothing: SH_OK when committed; SH_ENOTFOUND when a STORE_Q_ONE step changed

@@ -52,9 +52,7 @@ int store_user_by_email(struct store *s, const char *email, struct store_user_au
 
     arena_init(&ar);
     store_arg_text(&a, email);
-    st = store_read(s, &q_user_by_email, &a, &ar, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    st = store_read_one(s, &q_user_by_email, &a, &ar, &r);
     if (st == SH_OK) {
         copy(out->id, sizeof(out->id), store_cell(&r, 0, 0));
         copy(out->password_hash, sizeof(out->password_hash), store_cell(&r, 0, 1));
@@ -120,9 +118,7 @@ int store_token_find(struct store *s, const unsigned char hash[32], struct store
 
     arena_init(&ar);
     store_arg_blob(&a, hash, 32);
-    st = store_read(s, &q_token_find, &a, &ar, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    st = store_read_one(s, &q_token_find, &a, &ar, &r);
     if (st == SH_OK) {
         memset(out, 0, sizeof(*out));
         copy(out->id, sizeof(out->id), store_cell(&r, 0, 0));
@@ -154,9 +150,7 @@ int store_membership_role(struct store *s, const char *user_id, const char *proj
     arena_init(&ar);
     store_arg_text(&a, user_id);
     store_arg_text(&a, project_id);
-    st = store_read(s, &q_membership, &a, &ar, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    st = store_read_one(s, &q_membership, &a, &ar, &r);
     if (st == SH_OK)
         copy(role, cap, store_cell(&r, 0, 0));
     arena_release(&ar);
@@ -172,9 +166,7 @@ int store_project_live(struct store *s, const char *project_id)
 
     arena_init(&ar);
     store_arg_text(&a, project_id);
-    st = store_read(s, &q_project_live, &a, &ar, &r);
-    if (st == SH_OK && r.n == 0)
-        st = SH_ENOTFOUND;
+    st = store_read_one(s, &q_project_live, &a, &ar, &r);
     arena_release(&ar);
     return st;
 }
