@@ -119,6 +119,33 @@ int ident_limit(struct http_req *r, int def, int max)
     return (int)n;
 }
 
+int ident_cursor(struct http_req *r, const char **out)
+{
+    const char *v = http_query(r, "cursor");
+    size_t n = v != NULL ? strlen(v) : 0;
+    *out = v;
+    if (v == NULL)
+        return 0;
+    if (n >= 1 && n <= 64 &&
+        strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n)
+        return 0;
+    struct field_errors fe = {0};
+    field_error_add(&fe, "cursor", "invalid", "use next_cursor from the previous page");
+    http_problem(r, 400, "invalid_parameter", "Invalid parameter", "cursor is not valid", &fe);
+    return -1;
+}
+
+void ident_page(struct http_req *r, const struct store_rows *rows, int limit,
+                json_t *(*row_json)(const struct store_rows *rows, size_t i))
+{
+    json_t *data = json_array();
+    size_t n = rows->n > (size_t)limit ? (size_t)limit : rows->n;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(data, row_json(rows, i));
+    json_t *next = rows->n > (size_t)limit ? json_string(store_cell(rows, n - 1, 0)) : json_null();
+    http_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+}
+
 int ident_role_valid(const char *role)
 {
     return role != NULL && (strcmp(role, "owner") == 0 || strcmp(role, "admin") == 0 ||

@@ -62,6 +62,17 @@ json_t *ident_time(const char *cell);
 /* The ?limit= of r within 1..max (default def); -1 after answering 400. */
 int ident_limit(struct http_req *r, int def, int max);
 
+struct store_rows;
+
+/* The ?cursor= of r (an id from next_cursor) in *out, NULL when absent. Returns -1 after
+ * answering 400 naming "cursor" when it is not id-shaped (1-64 of [A-Za-z0-9_-]). */
+int ident_cursor(struct http_req *r, const char **out);
+
+/* Answers 200 {data, next_cursor} from rows read with limit + 1 (the extra row says another
+ * page exists), each row serialised by row_json. */
+void ident_page(struct http_req *r, const struct store_rows *rows, int limit,
+                json_t *(*row_json)(const struct store_rows *rows, size_t i));
+
 /* 1 when role is one of owner, admin, member, viewer. */
 int ident_role_valid(const char *role);
 

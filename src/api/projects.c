@@ -163,22 +163,15 @@ out:
 
 int api_admin_projects_list(struct http_req *r)
 {
-    const char *cursor = http_query(r, "cursor");
+    const char *cursor;
     int limit = ident_limit(r, LIST_DEFAULT, LIST_MAX);
     struct store_rows rows;
-    if (limit < 0)
+    if (limit < 0 || ident_cursor(r, &cursor) != 0)
         return HTTP_DONE;
-    if (cursor != NULL && strlen(cursor) > 64)
-        cursor = NULL;
     int st = store_project_list(r->api->store, cursor, limit + 1, &r->arena, &rows);
     if (st != SH_OK)
         return ident_store_error(r, st, "");
-    json_t *data = json_array();
-    size_t n = rows.n > (size_t)limit ? (size_t)limit : rows.n;
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(data, project_json(&rows, i));
-    json_t *next = rows.n > (size_t)limit ? json_string(store_cell(&rows, n - 1, 0)) : json_null();
-    http_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+    ident_page(r, &rows, limit, project_json);
     return HTTP_DONE;
 }
 

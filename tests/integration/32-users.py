@@ -63,6 +63,10 @@ def test(hub):
     check_eq(len(seen), 5, "every user once (admin + 4)")
     check_eq(len(set(seen)), 5, "no repeats")
     check_eq(admin(hub, "GET", "/v1/admin/users?limit=0").status, 400, "bad limit")
+    for bad in ("x" * 65, "usr%20x", "a%22b"):
+        r = admin(hub, "GET", "/v1/admin/users?cursor=" + bad)
+        check_eq(r.status, 400, "bad cursor %r" % bad)
+        check_eq([e["field"] for e in r.json["errors"]], ["cursor"], "names the cursor")
     check_eq(admin(hub, "GET", "/v1/admin/users/usr_nope").status, 404, "unknown user")
 
     # /v1/me

@@ -32,6 +32,8 @@ def test(hub):
     r = admin(hub, "PATCH", "/v1/admin/projects/" + pid, {"name": "Acme 2"})
     check_eq((r.status, r.json["name"]), (200, "Acme 2"), "rename")
     ids = [x["id"] for x in admin(hub, "GET", "/v1/admin/projects").json["data"]]
+    r = admin(hub, "GET", "/v1/admin/projects?cursor=" + "p" * 65)
+    check_eq((r.status, r.json["errors"][0]["field"]), (400, "cursor"), "bad cursor named")
     check(pid in ids and hub.project_id in ids, "listed")
 
     # the owner manages members
