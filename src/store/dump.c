@@ -31,9 +31,6 @@ static const struct store_q q_columns = {
     "current_schema() AND table_name = $1 ORDER BY ordinal_position",
     0};
 
-static const struct store_q q_backend = {"dump.backend", NULL, "SELECT 'sqlite'",
-                                         "SELECT 'postgres'", 0};
-
 int store_dump_ident_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -104,15 +101,10 @@ int store_dump_columns(struct store *s, const char *table, struct arena *a, stru
     return SH_OK;
 }
 
-static int is_pg(struct store *s)
+/* The backend is known from its ops table: no query needed. */
+static int is_pg(const struct store *s)
 {
-    struct store_rows r;
-    struct arena a;
-    arena_init(&a);
-    int pg = store_read(s, &q_backend, NULL, &a, &r) == SH_OK &&
-             strcmp(store_cell(&r, 0, 0), "postgres") == 0;
-    arena_release(&a);
-    return pg;
+    return strcmp(s->ops->scheme, "postgres") == 0;
 }
 
 int store_dump_page(struct store *s, const char *table, const struct dump_col *cols, size_t ncols,
