@@ -491,10 +491,13 @@ out:
 
 void http_quiesce(struct http_server *s)
 {
+    /* Only the flag. MHD_quiesce_daemon is not used: with an epoll thread pool it races the
+     * workers, which also take the listen socket out of their epoll set once they see the
+     * daemon quiesced, and the loser aborts the process ("Failed to remove listen FD from
+     * epoll set", libmicrohttpd 0.9.75). New connections are still accepted during the drain
+     * and answered 503 shutting_down with Connection: close, which a client handles like a
+     * refused connection: nothing was accepted, retry. */
     atomic_store(&s->stopping, 1);
-    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
 }
 
 int http_active(struct http_server *s)

@@ -100,8 +100,8 @@ struct http_server;
 int http_start(const struct http_cfg *cfg, struct api *api, const struct log *log,
                struct http_server **out, int *port_out);
 
-/* Stops accepting connections; requests already received are still answered, new requests on
- * open keep-alive connections get 503 shutting_down with Connection: close. */
+/* Starts the drain: requests already received are still answered, every new request (on a new
+ * or a keep-alive connection) gets 503 shutting_down with Connection: close. */
 void http_quiesce(struct http_server *s);
 
 /* Number of requests received and not yet answered. Any thread. */
