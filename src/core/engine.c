@@ -831,11 +831,12 @@ int engine_new(struct store *store, const struct log *log, const struct engine_c
     health_cfg_default(&e->health_cfg);
     e->health_cfg.cooldown_ms = cfg->health_cooldown_ms > 0 ? cfg->health_cooldown_ms : 30000;
     e->health_cfg.window_ms = cfg->health_window_ms > 0 ? cfg->health_window_ms : 60000;
-    /* timers count from the real time, not the time cached at the top of the loop turn: a
-     * driver's "answer in 5 ms" must not fire earlier because the turn was long */
+    /* timers count from the real time, not the time cached at the top of the loop turn, and
+     * from CLOCK_MONOTONIC, not libevent's default CLOCK_MONOTONIC_COARSE: that one ticks in
+     * jiffies (4 ms here), so a driver's "answer in 5 ms" fired after 1-4 ms */
     struct event_config *ecfg = event_config_new();
     if (ecfg != NULL)
-        event_config_set_flag(ecfg, EVENT_BASE_FLAG_NO_CACHE_TIME);
+        event_config_set_flag(ecfg, EVENT_BASE_FLAG_NO_CACHE_TIME | EVENT_BASE_FLAG_PRECISE_TIMER);
     e->base = ecfg != NULL ? event_base_new_with_config(ecfg) : NULL;
     if (ecfg != NULL)
         event_config_free(ecfg);
