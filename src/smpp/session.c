@@ -60,6 +60,7 @@ struct smpp_session {
     int64_t reconnect_at; /* monotonic ms, in BACKOFF */
     int backoff_ms;       /* next delay */
     int enquire_pending;
+    uint32_t conn_gen; /* incremented at every connect: deferred answers name it */
 };
 
 /* ---- the transition table ----------------------------------------------------------------- */
@@ -265,6 +266,7 @@ static void do_connect(struct smpp_session *s)
     if (set_state(s, SMPP_SS_CONNECTING, 0) != SH_OK)
         return;
     smpp_frame_init(&s->frame, 0);
+    s->conn_gen++;
     s->next_seq = s->next_seq ? s->next_seq : 1;
     if (resolve(s, &ai) != SH_OK) {
         lost(s, "host name does not resolve");
@@ -363,10 +365,14 @@ static void on_request(struct smpp_session *s, const struct smpp_pdu *p)
     case SMPP_CMD_DELIVER_SM:
     case SMPP_CMD_DATA_SM: {
         struct smpp_pdu r;
+        uint32_t gen = s->conn_gen;
+        int how = SMPP_DELIVER_ACK;
+        if (s->state == SMPP_SS_BOUND && s->cbs.on_deliver != NULL)
+            how = s->cbs.on_deliver(s->cbs.arg, s, p);
+        if (how == SMPP_DELIVER_DEFER || gen != s->conn_gen)
+            break;
         smpp_pdu_init(&r, p->command_id | SMPP_RESP_BIT, p->sequence_number);
         write_pdu(s, &r);
-        if (s->state == SMPP_SS_BOUND && s->cbs.on_deliver != NULL)
-            s->cbs.on_deliver(s->cbs.arg, s, p);
         break;
     }
     default:
@@ -552,6 +558,23 @@ int smpp_session_send(struct smpp_session *s, struct smpp_pdu *pdu, smpp_resp_cb
                      .deadline = mono_ms() + s->cfg.response_timeout_ms, .cb = cb, .arg = arg};
     s->outstanding++;
     return SH_OK;
+}
+
+struct smpp_defer smpp_session_defer(const struct smpp_session *s, const struct smpp_pdu *pdu)
+{
+    return (struct smpp_defer){.conn = s->conn_gen, .seq = pdu->sequence_number,
+                               .resp_cmd = pdu->command_id | SMPP_RESP_BIT};
+}
+
+int smpp_session_answer(struct smpp_session *s, const struct smpp_defer *d, uint32_t status)
+{
+    struct smpp_pdu r;
+    if (s->bev == NULL || d->conn != s->conn_gen ||
+        (s->state != SMPP_SS_BOUND && s->state != SMPP_SS_UNBINDING))
+        return SH_ECLOSED;
+    smpp_pdu_init(&r, d->resp_cmd, d->seq);
+    r.command_status = status;
+    return write_pdu(s, &r) == SH_OK ? SH_OK : SH_ECLOSED;
 }
 
 void smpp_session_pause(struct smpp_session *s, int ms)
