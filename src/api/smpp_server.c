@@ -262,6 +262,7 @@ static int on_pdu(struct ss_conn *c, const unsigned char *buf, size_t len)
             ss_send(c, &r);
         return 0;
     }
+    c->last_rx_ms = mono_ms(); /* any PDU, enquire_link included, is activity */
     switch (p.command_id) {
     case SMPP_CMD_BIND_TRANSCEIVER:
     case SMPP_CMD_BIND_TRANSMITTER:
@@ -359,6 +360,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     c->cid = ++s->next_cid;
     c->next_seq = 1;
     c->opened_ms = mono_ms();
+    c->last_rx_ms = c->opened_ms;
     smpp_frame_init(&c->fr, 0);
     c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c->bev, on_read, NULL, on_conn_event, c);
@@ -371,6 +373,50 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 }
 
 /* ---- timers, stop ----------------------------------------------------------------------- */
+
+void ss_unbind(struct ss_conn *c, const char *event, const char *detail)
+{
+    if (c->bind_cmd == 0 || c->unbinding || c->closing)
+        return;
+    c->unbinding = 1;
+    c->unbind_ms = mono_ms();
+    ss_send_status(c, SMPP_CMD_UNBIND, c->next_seq++, 0);
+    if (c->next_seq > 0x7FFFFFFF)
+        c->next_seq = 1;
+    ss_log(c, LOG_INFO, event, detail);
+}
+
+/*
+ * Sessions of accounts switched inactive or deleted since they bound (on any node: the
+ * account row is the shared state) are unbound. One query for all sessions: accounts changed
+ * after the oldest bind still in place, with 5 min of margin for clock skew between nodes.
+ */
+static void check_accounts(struct smpp_server *s)
+{
+    int64_t oldest = 0;
+    struct arena a;
+    const char **ids;
+    size_t n;
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
+        if (c->bind_cmd != 0 && !c->unbinding && !c->closing &&
+            (oldest == 0 || c->bound_wall_ms < oldest))
+            oldest = c->bound_wall_ms;
+    }
+    if (oldest == 0)
+        return;
+    arena_init(&a);
+    if (store_smpp_accounts_disabled_since(s->api->store, oldest - 300000, 1024, &a, &ids, &n) ==
+        SH_OK) {
+        for (size_t i = 0; i < n; i++) {
+            for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
+                if (c->bind_cmd != 0 && strcmp(c->account_id, ids[i]) == 0)
+                    ss_unbind(c, "account_disabled",
+                              "the account was deactivated or deleted; unbinding");
+            }
+        }
+    }
+    arena_release(&a);
+}
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -388,6 +434,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
                 i++;
         }
         ss_concat_expire(c, now);
+        if (s->cfg.idle_timeout_ms > 0 && c->bind_cmd != 0 && !s->stopping &&
+            now - c->last_rx_ms > s->cfg.idle_timeout_ms)
+            ss_unbind(c, "idle", "no PDU from the client within the idle timeout; unbinding");
         if ((c->unbinding && now - c->unbind_ms > s->cfg.response_timeout_ms) ||
             (c->bind_cmd == 0 && !c->closing && now - c->opened_ms > SS_BIND_WAIT_MS))
             conn_free(c);
@@ -396,6 +445,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if ((s->conns == NULL && atomic_load(&s->inflight) == 0) || now >= s->stop_deadline)
             event_base_loopbreak(s->base);
         return;
+    }
+    if (now >= s->next_account_check) {
+        check_accounts(s);
+        s->next_account_check = mono_ms() + s->cfg.account_poll_ms;
     }
     if (now >= s->next_poll) {
         pump_receipts(s);
@@ -438,9 +491,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
             conn_free(c);
             continue;
         }
-        c->unbinding = 1;
-        c->unbind_ms = mono_ms();
-        ss_send_status(c, SMPP_CMD_UNBIND, c->next_seq++, 0);
+        ss_unbind(c, "stopping", "the server is stopping; unbinding");
     }
 }
 
@@ -488,6 +539,10 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct
         s->cfg.concat_timeout_ms = 60000;
     if (s->cfg.receipt_poll_ms <= 0)
         s->cfg.receipt_poll_ms = 500;
+    if (s->cfg.account_poll_ms <= 0)
+        s->cfg.account_poll_ms = 1000;
+    if (s->cfg.idle_timeout_ms < 0)
+        s->cfg.idle_timeout_ms = 0;
     s->api = api;
     pthread_mutex_init(&s->mu, NULL);
     s->base = event_base_new();

@@ -17,6 +17,8 @@ struct smpp_server_cfg {
     int response_timeout_ms; /* for our deliver_sm and unbind (default 10000) */
     int concat_timeout_ms;   /* reassembly of UDH/SAR parts (default 60000) */
     int receipt_poll_ms;     /* how often owed receipts are looked for (default 500) */
+    int64_t idle_timeout_ms; /* a bound session silent this long is unbound (0: never) */
+    int account_poll_ms;     /* how often bound accounts are checked for active (default 1000) */
 };
 
 /* Binds cfg->listen and starts the server thread. api (borrowed for the server's life) must

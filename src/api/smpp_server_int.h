@@ -65,6 +65,8 @@ struct ss_conn {
     int closing;   /* conn_close: the output drains, then it is freed */
     int64_t opened_ms;
     int64_t unbind_ms;
+    int64_t last_rx_ms;    /* monotonic ms of the last PDU from the client */
+    int64_t bound_wall_ms; /* wall-clock ms of the bind (the account check looks after it) */
     struct ss_inflight win[SS_WINDOW_MAX];
     int nwin;
     struct ss_concat concat[SS_CONCAT_MAX];
@@ -115,6 +117,7 @@ struct smpp_server {
     int stopping;
     int64_t stop_deadline;
     int64_t next_poll;
+    int64_t next_account_check;
     struct ss_fail fails[SS_FAIL_SLOTS];
     struct ss_done *pend_head, *pend_tail; /* submits waiting for their receipt rows */
 
@@ -127,6 +130,10 @@ struct smpp_server {
     int njobs, bind_quit, bind_started;
     struct event *bind_ev;
 };
+
+/* Sends unbind to bound session c (it closes on unbind_resp or after the response timeout);
+ * why is logged as the event. */
+void ss_unbind(struct ss_conn *c, const char *event, const char *detail);
 
 /* Structured log line about session c (system_id made safe for JSON). */
 void ss_log(struct ss_conn *c, int level, const char *event, const char *detail);

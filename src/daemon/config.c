@@ -35,6 +35,7 @@ enum opt_id {
     OPT_ACCESS_TTL,
     OPT_SMPP_LISTEN,
     OPT_SMPP_PORT_FILE,
+    OPT_SMPP_IDLE_TIMEOUT,
     OPT_PUBLIC_URL,
     OPT__COUNT
 };
@@ -62,6 +63,7 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_ACCESS_TTL] = {"access-token-ttl", "SMSHUB_ACCESS_TOKEN_TTL"},
     [OPT_SMPP_LISTEN] = {"smpp-listen", "SMSHUB_SMPP_LISTEN"},
     [OPT_SMPP_PORT_FILE] = {"smpp-port-file", "SMSHUB_SMPP_PORT_FILE"},
+    [OPT_SMPP_IDLE_TIMEOUT] = {"smpp-idle-timeout", "SMSHUB_SMPP_IDLE_TIMEOUT"},
     [OPT_PUBLIC_URL] = {"public-url", "SMSHUB_PUBLIC_URL"},
 };
 
@@ -150,6 +152,15 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (strlen(v) >= sizeof(cfg->smpp_port_file))
             goto bad;
         snprintf(cfg->smpp_port_file, sizeof(cfg->smpp_port_file), "%s", v);
+        return SH_OK;
+    case OPT_SMPP_IDLE_TIMEOUT:
+        if (strcmp(v, "0") == 0) {
+            cfg->smpp_idle_timeout_ms = 0; /* off */
+            return SH_OK;
+        }
+        if (parse_duration(v, &cfg->smpp_idle_timeout_ms) != SH_OK ||
+            cfg->smpp_idle_timeout_ms < 1000)
+            goto bad;
         return SH_OK;
     case OPT_MASTER_KEY:
         if (*v == '\0' || strlen(v) >= sizeof(cfg->master_key_file))
@@ -279,6 +290,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
     cfg->log_level = LOG_INFO;
     cfg->sync_full = 1;
     cfg->access_ttl_s = 900;
+    cfg->smpp_idle_timeout_ms = 300000;
     cfg->max_retries = 3;
     cfg->backoff_ms[0] = 30000;
     cfg->backoff_ms[1] = 120000;

@@ -310,7 +310,8 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     if (cfg.smpp_listen[0] != '\0') {
-        struct smpp_server_cfg smcfg = {.listen = cfg.smpp_listen};
+        struct smpp_server_cfg smcfg = {.listen = cfg.smpp_listen,
+                                        .idle_timeout_ms = cfg.smpp_idle_timeout_ms};
         int sport = 0;
         if (smpp_server_start(&smcfg, &api, &smpp, &sport) != SH_OK) {
             cmd_error("cannot listen for SMPP on %s (is the port in use?)", cfg.smpp_listen);
