@@ -11,6 +11,7 @@
 #include "lib/id.h"
 #include "smpp/frame.h"
 #include "smpp/pdu.h"
+#include "smpp/tls.h"
 #include "store/store.h"
 
 #include <event2/event.h>
@@ -56,6 +57,7 @@ struct ss_conn {
     struct bufferevent *bev;
     struct smpp_frame fr;
     char peer[64];
+    int tls; /* came through the TLS listener */
     uint32_t bind_cmd; /* 0 while unbound */
     char system_id[16], account_id[ID_MAX], project_id[ID_MAX];
     int64_t tps;
@@ -108,7 +110,9 @@ struct smpp_server {
     struct smpp_server_cfg cfg;
     struct api *api;
     struct event_base *base;
-    struct evconnlistener *lis;
+    struct evconnlistener *lis;     /* plain TCP, or NULL */
+    struct evconnlistener *tls_lis; /* TLS, or NULL */
+    SSL_CTX *tls;
     struct event *tick_ev, *wake_ev, *stop_ev, *flush_ev;
     pthread_t thread;
     struct ss_conn *conns;

@@ -36,6 +36,10 @@ enum opt_id {
     OPT_SMPP_LISTEN,
     OPT_SMPP_PORT_FILE,
     OPT_SMPP_IDLE_TIMEOUT,
+    OPT_SMPP_TLS_LISTEN,
+    OPT_SMPP_TLS_CERT,
+    OPT_SMPP_TLS_KEY,
+    OPT_SMPP_TLS_PORT_FILE,
     OPT_PUBLIC_URL,
     OPT__COUNT
 };
@@ -64,6 +68,10 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_SMPP_LISTEN] = {"smpp-listen", "SMSHUB_SMPP_LISTEN"},
     [OPT_SMPP_PORT_FILE] = {"smpp-port-file", "SMSHUB_SMPP_PORT_FILE"},
     [OPT_SMPP_IDLE_TIMEOUT] = {"smpp-idle-timeout", "SMSHUB_SMPP_IDLE_TIMEOUT"},
+    [OPT_SMPP_TLS_LISTEN] = {"smpp-tls-listen", "SMSHUB_SMPP_TLS_LISTEN"},
+    [OPT_SMPP_TLS_CERT] = {"smpp-tls-cert", "SMSHUB_SMPP_TLS_CERT"},
+    [OPT_SMPP_TLS_KEY] = {"smpp-tls-key", "SMSHUB_SMPP_TLS_KEY"},
+    [OPT_SMPP_TLS_PORT_FILE] = {"smpp-tls-port-file", "SMSHUB_SMPP_TLS_PORT_FILE"},
     [OPT_PUBLIC_URL] = {"public-url", "SMSHUB_PUBLIC_URL"},
 };
 
@@ -153,6 +161,27 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
             goto bad;
         snprintf(cfg->smpp_port_file, sizeof(cfg->smpp_port_file), "%s", v);
         return SH_OK;
+    case OPT_SMPP_TLS_LISTEN:
+        if (*v == '\0') {
+            cfg->smpp_tls_listen[0] = '\0'; /* off */
+            return SH_OK;
+        }
+        if (http_parse_listen(v, host, sizeof(host), &port) != SH_OK ||
+            strlen(v) >= sizeof(cfg->smpp_tls_listen))
+            goto bad;
+        snprintf(cfg->smpp_tls_listen, sizeof(cfg->smpp_tls_listen), "%s", v);
+        return SH_OK;
+    case OPT_SMPP_TLS_CERT:
+    case OPT_SMPP_TLS_KEY:
+    case OPT_SMPP_TLS_PORT_FILE: {
+        char *dst = id == OPT_SMPP_TLS_CERT  ? cfg->smpp_tls_cert
+                    : id == OPT_SMPP_TLS_KEY ? cfg->smpp_tls_key
+                                             : cfg->smpp_tls_port_file;
+        if (strlen(v) >= 512)
+            goto bad;
+        snprintf(dst, 512, "%s", v);
+        return SH_OK;
+    }
     case OPT_SMPP_IDLE_TIMEOUT:
         if (strcmp(v, "0") == 0) {
             cfg->smpp_idle_timeout_ms = 0; /* off */

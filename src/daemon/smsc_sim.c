@@ -14,6 +14,7 @@
  * --mo-dir DIR injects mobile-originated deliver_sm: every 100 ms each DIR/NAME.json file (a
  * JSON array of PDU descriptions, written atomically by rename) is sent to a bound receiver
  * and deleted; each deliver_sm_resp is logged with the description's tag.
+ * --tls-cert/--tls-key serve SMPP over TLS instead of plain TCP.
  */
 #include "daemon/commands.h"
 #include "lib/clock.h"
@@ -22,6 +23,7 @@
 #include "smpp/concat.h"
 #include "smpp/frame.h"
 #include "smpp/pdu.h"
+#include "smpp/tls.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -45,6 +47,7 @@ struct sim_opts {
     char host[64];
     int port;
     const char *port_file, *log_path, *system_id, *password, *receipt_stat, *mo_dir;
+    const char *tls_cert, *tls_key;
     long throttle_every, generic_nack_every, unbind_after;
     double reject_ratio, no_resp_ratio;
     int dlr_delay_ms;
@@ -92,6 +95,7 @@ struct sim {
     struct dlr *qhead, *qtail; /* receipts waiting for their time or for a receiver */
     struct event *dlr_ev;
     struct event *mo_ev;
+    SSL_CTX *tls; /* --tls-cert/--tls-key: connections are TLS */
     FILE *log;
     uint64_t next_id;
     long submits;
@@ -542,7 +546,8 @@ static int on_pdu(struct sim *s, struct conn *c, const unsigned char *buf, size_
         break;
     case SMPP_CMD_UNBIND:
         send_simple(c, SMPP_CMD_UNBIND_RESP, p.sequence_number, 0);
-        evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+        if (!smpp_tls_is(c->bev))
+            evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
         smpp_pdu_release(&p);
         conn_free(c);
         return 1;
@@ -577,7 +582,8 @@ static void on_read(struct bufferevent *bev, void *arg)
             size_t len;
             if (smpp_frame_feed(&c->fr, buf + off, (size_t)n - off, &used) != SH_OK) {
                 send_simple(c, SMPP_CMD_GENERIC_NACK, c->fr.bad_sequence, SMPP_ESME_RINVCMDLEN);
-                evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+                if (!smpp_tls_is(c->bev))
+            evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
                 conn_free(c);
                 goto flush;
             }
@@ -613,7 +619,13 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     c->sim = s;
     c->seq = 1;
     smpp_frame_init(&c->fr, 0);
-    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->bev = s->tls != NULL ? smpp_tls_bev_server(s->base, s->tls, fd)
+                            : bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        evutil_closesocket(fd);
+        free(c);
+        return;
+    }
     bufferevent_setcb(c->bev, on_read, NULL, on_conn_event, c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     c->next = s->conns;
@@ -671,7 +683,7 @@ static const char sim_usage[] =
     "usage: smshub smsc-sim [--listen 127.0.0.1:PORT] [--port-file PATH] [--log FILE]\n"
     "       [--system-id ID] [--password PW] [--dlr-delay-ms MS] [--receipt-stat DELIVRD|UNDELIV|EXPIRED]\n"
     "       [--throttle-every N] [--generic-nack-every N] [--reject-ratio R] [--no-resp-ratio R]\n"
-    "       [--unbind-after N] [--mo-dir DIR]\n";
+    "       [--unbind-after N] [--mo-dir DIR] [--tls-cert PEM --tls-key PEM]\n";
 
 static int parse_opts(int argc, char **argv, struct sim_opts *o)
 {
@@ -701,6 +713,10 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
             o->port_file = v;
         } else if (strcmp(k, "--log") == 0) {
             o->log_path = v;
+        } else if (strcmp(k, "--tls-cert") == 0) {
+            o->tls_cert = v;
+        } else if (strcmp(k, "--tls-key") == 0) {
+            o->tls_key = v;
         } else if (strcmp(k, "--mo-dir") == 0) {
             o->mo_dir = v;
         } else if (strcmp(k, "--system-id") == 0) {
@@ -772,6 +788,18 @@ int cmd_smsc_sim(int argc, char **argv)
         return 2;
     }
     sin.sin_port = htons((uint16_t)s.o.port);
+    if ((s.o.tls_cert != NULL) != (s.o.tls_key != NULL)) {
+        cmd_error("smsc-sim: --tls-cert and --tls-key go together");
+        return 2;
+    }
+    if (s.o.tls_cert != NULL) {
+        char err[300];
+        s.tls = smpp_tls_server_ctx(s.o.tls_cert, s.o.tls_key, err, sizeof(err));
+        if (s.tls == NULL) {
+            cmd_error("smsc-sim: %s", err);
+            return 2;
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
     s.base = event_base_new();
     s.next_id = (uint64_t)clock_now_ms() * 1000;
@@ -830,6 +858,7 @@ out:
         evconnlistener_free(s.lis);
     event_free(s.dlr_ev);
     event_free(s.mo_ev);
+    smpp_tls_ctx_free(s.tls);
     if (s.log != NULL)
         fclose(s.log);
     event_base_free(s.base);

@@ -18,6 +18,7 @@
 #include "smpp/concat.h"
 #include "smpp/receipt.h"
 #include "smpp/session.h"
+#include "smpp/tls.h"
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -46,6 +47,8 @@ struct smpp_settings {
     enum long_mode long_mode;
     int registered_delivery;
     int mo_timeout_ms;
+    int tls, tls_verify;
+    char tls_ca_file[512];
 };
 
 struct dmsg;
@@ -78,6 +81,7 @@ struct drv {
     int rr;
     struct smpp_track *track;
     struct smpp_inbound *inbound;
+    SSL_CTX *tls; /* NULL: plain TCP */
     struct dpart *qhead, *qtail; /* parts waiting for room */
     struct dpart *parts;         /* all parts not yet answered, queued or in flight */
     struct dmsg *msgs;
@@ -143,11 +147,25 @@ static int get_enum(json_t *o, const char *k, const char *const *names, int *out
     return SH_EINVAL;
 }
 
+static int get_bool(json_t *o, const char *k, int *out, char *err, size_t cap)
+{
+    json_t *v = json_object_get(o, k);
+    if (v == NULL)
+        return SH_OK;
+    if (!json_is_boolean(v)) {
+        snprintf(err, cap, "%s must be true or false", k);
+        return SH_EINVAL;
+    }
+    *out = json_is_true(v);
+    return SH_OK;
+}
+
 static const char *const known_keys[] = {
     "host", "port", "system_id", "password", "system_type", "service_type", "bind_mode", "binds",
     "window", "response_timeout_ms", "enquire_link_ms", "reconnect_min_ms", "reconnect_max_ms",
     "queue_timeout_ms", "throttle_pause_ms", "throttle_retries", "source_ton", "source_npi",
     "dest_ton", "dest_npi", "data_coding", "long_messages", "registered_delivery", "mo_timeout_ms",
+    "tls", "tls_verify", "tls_ca_file",
     /* given to every driver by the engine (HTTP vendors need it; SMPP receipts come in-band) */
     "callback_url", NULL};
 
@@ -166,7 +184,8 @@ static int parse_settings(const char *text, struct smpp_settings *s, char *err, 
                                 .reconnect_max_ms = 60000, .queue_timeout_ms = 30000,
                                 .throttle_pause_ms = 1000, .throttle_retries = 10,
                                 .source_ton = -1, .source_npi = -1, .dest_ton = 1, .dest_npi = 1,
-                                .registered_delivery = 1, .mo_timeout_ms = 60000};
+                                .registered_delivery = 1, .mo_timeout_ms = 60000,
+                                .tls_verify = 1};
     if (!json_is_object(o)) {
         snprintf(err, cap, "settings must be a JSON object");
         goto out;
@@ -204,6 +223,8 @@ static int parse_settings(const char *text, struct smpp_settings *s, char *err, 
         get_int(o, "data_coding", 0, 8, &s->data_coding, err, cap) ||
         get_int(o, "registered_delivery", 0, 31, &s->registered_delivery, err, cap) ||
         get_int(o, "mo_timeout_ms", 1000, 600000, &s->mo_timeout_ms, err, cap) ||
+        get_bool(o, "tls", &s->tls, err, cap) || get_bool(o, "tls_verify", &s->tls_verify, err, cap) ||
+        get_str(o, "tls_ca_file", 0, s->tls_ca_file, sizeof(s->tls_ca_file), err, cap) ||
         get_enum(o, "bind_mode", modes, &mode, err, cap) ||
         get_enum(o, "long_messages", longs, &lm, err, cap))
         goto out;
@@ -654,9 +675,13 @@ static int drv_open(const struct provider_env *env, const char *settings, char *
     static const struct timeval tick = {0, TICK_MS * 1000};
     if (parse_settings(settings, &set, err, errcap) != SH_OK)
         return SH_EINVAL;
+    SSL_CTX *tls = NULL;
+    if (set.tls && (tls = smpp_tls_client_ctx(set.tls_ca_file, set.tls_verify, err, errcap)) == NULL)
+        return SH_EINVAL;
     struct drv *d = xcalloc(1, sizeof(*d));
     d->env = *env;
     d->set = set;
+    d->tls = tls;
     d->track = smpp_track_new(env->report, env->report_arg, set.response_timeout_ms + 1000,
                               TRACK_TTL_MS, TRACK_MAX);
     d->inbound = smpp_inbound_new(&d->env, set.mo_timeout_ms);
@@ -675,7 +700,8 @@ static int drv_open(const struct provider_env *env, const char *settings, char *
                                              : SMPP_CMD_BIND_RECEIVER,
                 .window = set.window, .response_timeout_ms = set.response_timeout_ms,
                 .enquire_link_ms = set.enquire_link_ms, .reconnect_min_ms = set.reconnect_min_ms,
-                .reconnect_max_ms = set.reconnect_max_ms};
+                .reconnect_max_ms = set.reconnect_max_ms, .tls_ctx = tls,
+                .tls_verify = set.tls_verify};
             if (smpp_session_new(env->base, env->log, &c, &cbs, &d->sess[d->nsess]) == SH_OK)
                 d->nsess++;
         }
@@ -696,6 +722,7 @@ static void drv_close(void *state)
         return;
     for (int i = 0; i < d->nsess; i++) /* parts in flight: callbacks dropped */
         smpp_session_free(d->sess[i]);
+    smpp_tls_ctx_free(d->tls); /* after the sessions that used it */
     event_free(d->tick);
     event_free(d->ready_ev);
     while (d->parts != NULL)

@@ -11,6 +11,7 @@
 #include "lib/err.h"
 #include "lib/xalloc.h"
 #include "smpp/frame.h"
+#include "smpp/tls.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -272,7 +273,14 @@ static void do_connect(struct smpp_session *s)
         lost(s, "host name does not resolve");
         return;
     }
-    s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    s->bev = s->cfg.tls_ctx != NULL
+                 ? smpp_tls_bev_client(s->base, s->cfg.tls_ctx, s->host, s->cfg.tls_verify)
+                 : bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (s->bev == NULL) {
+        evutil_freeaddrinfo(ai);
+        lost(s, "cannot set up the connection (TLS)");
+        return;
+    }
     bufferevent_setcb(s->bev, on_read, NULL, on_event, s);
     bufferevent_enable(s->bev, EV_READ | EV_WRITE);
     s->last_rx = mono_ms();
@@ -294,8 +302,15 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         send_bind(s);
         return;
     }
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-        lost(s, (what & BEV_EVENT_EOF) ? "closed by the SMSC" : "socket error");
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        char why[200] = "socket error";
+        if ((what & BEV_EVENT_ERROR) && smpp_tls_is(s->bev)) {
+            char e[160];
+            smpp_tls_error(s->bev, e, sizeof(e));
+            snprintf(why, sizeof(why), "TLS: %s", e);
+        }
+        lost(s, (what & BEV_EVENT_EOF) ? "closed by the SMSC" : why);
+    }
 }
 
 /* ---- reading ------------------------------------------------------------------------------- */
@@ -356,7 +371,7 @@ static void on_request(struct smpp_session *s, const struct smpp_pdu *p)
         break;
     case SMPP_CMD_UNBIND:
         write_simple(s, SMPP_CMD_UNBIND_RESP, p->sequence_number, 0);
-        if (s->bev != NULL) /* flush the answer before closing */
+        if (s->bev != NULL && !smpp_tls_is(s->bev)) /* flush the answer before closing */
             evbuffer_write(bufferevent_get_output(s->bev), bufferevent_getfd(s->bev));
         log_msg(s->log, LOG_WARN, NULL, "smpp %s: the SMSC unbound; reconnect in %d ms", s->name,
                 s->cfg.reconnect_min_ms);
@@ -592,7 +607,8 @@ void smpp_session_free(struct smpp_session *s)
         struct smpp_pdu p;
         smpp_pdu_init(&p, SMPP_CMD_UNBIND, take_seq(s));
         write_pdu(s, &p);
-        evbuffer_write(bufferevent_get_output(s->bev), bufferevent_getfd(s->bev));
+        if (!smpp_tls_is(s->bev)) /* over TLS the unbind is best effort: no raw write */
+            evbuffer_write(bufferevent_get_output(s->bev), bufferevent_getfd(s->bev));
     }
     s->cbs.on_state = NULL; /* dropped: never called from here on */
     if (s->state != SMPP_SS_CLOSED)

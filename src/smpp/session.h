@@ -64,6 +64,9 @@ struct smpp_session_cfg {
     int enquire_link_ms;      /* idle time before an enquire_link, >= 100 */
     int reconnect_min_ms;     /* first backoff delay (doubled per failure) */
     int reconnect_max_ms;     /* cap; also used at once after a bind refused for credentials */
+    void *tls_ctx;  /* SSL_CTX (smpp/tls.h) to connect over TLS, or NULL for plain TCP;
+                     * borrowed, must outlive the session */
+    int tls_verify; /* check the SMSC's certificate names host */
 };
 
 /* Answer to a request: st SH_OK with the response (its command_status may be non-zero, and it
