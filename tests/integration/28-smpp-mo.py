@@ -80,6 +80,10 @@ def test(hub):
              == 2 or None, 10, "parts 1 and 3 answered")
     check_eq(inbound("+998907654321"), [], "nothing stored before the last part")
     inject([mk(1)])
+    # the completing part's resp is written only after the commit: once it is seen, the row is
+    wait_for(lambda: [e for e in smsc.events("mo_resp") if e["tag"] == "ucs2"] or None, 10,
+             "the completing part answered")
+    check_eq(len(inbound("+998907654321")), 1, "stored before the completing part's resp")
     r = one("+998907654321", "UCS-2 concatenated MO stored")
     check_eq(r[2], text, "reassembled UCS-2 text")
     check_eq(int(r[3]), 3, "segments")
