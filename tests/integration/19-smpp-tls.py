@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from harness import check, check_eq, main, wait_for
+from sec import stop_clean
 from smppcli import BIND_TRX, ROK, Smpp
 from smsc import Smsc, use_smpp
 
@@ -108,6 +109,9 @@ def test(hub):
           "no bind_resp in clear text: %r" % data[:32])
     p.close()
 
+    stop_clean(hub)  # exit 0, no sanitizer report (under ASan: no leak)
+    check_eq(smsc.stop(), 0, "smsc-sim exit code")
+    check("Sanitizer" not in smsc.stderr_tail(200), "smsc-sim sanitizer report")
 
 if __name__ == "__main__":
     main(test)

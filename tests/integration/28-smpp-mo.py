@@ -8,6 +8,7 @@ import json
 import os
 
 from harness import check, check_eq, main, wait_for
+from sec import stop_clean
 from smsc import Smsc, use_smpp
 
 
@@ -122,6 +123,9 @@ def test(hub):
     check_eq(hub.scalar("SELECT count(*) FROM messages WHERE direction = 1"), 5,
              "five inbound messages")
 
+    stop_clean(hub)  # exit 0, no sanitizer report (under ASan: no leak)
+    check_eq(smsc.stop(), 0, "smsc-sim exit code")
+    check("Sanitizer" not in smsc.stderr_tail(200), "smsc-sim sanitizer report")
 
 if __name__ == "__main__":
     main(test)
