@@ -157,8 +157,12 @@ static int hand_group(struct smpp_inbound *in, struct smpp_session *s, const str
                  "{\"smpp\":{\"data_coding\":%u,\"parts\":%d,\"parts_received\":%d,"
                  "\"incomplete\":true}}",
                  dc, total, received);
-    struct provider_mo mo = {.from = from, .to = to, .text = text, .concat_total = total,
-                             .encoding = dc == SMPP_DC_UCS2, .metadata = meta};
+    struct provider_mo mo = {.from = from,
+                             .to = to,
+                             .text = text,
+                             .concat_total = total,
+                             .encoding = dc == SMPP_DC_UCS2,
+                             .metadata = meta};
     int r = hand_over(in, s, pdu, &mo, g);
     free(text);
     return r;
@@ -170,8 +174,8 @@ int smpp_inbound_deliver(struct smpp_inbound *in, struct smpp_session *s,
     size_t len;
     const unsigned char *sm = smpp_pdu_message(pdu, &len);
     char from[72], to[72];
-    struct smpp_mo_part part = {.from = from, .to = to, .dc = pdu->data_coding, .data = sm,
-                                .len = len};
+    struct smpp_mo_part part = {
+        .from = from, .to = to, .dc = pdu->data_coding, .data = sm, .len = len};
     uint16_t ref;
     uint8_t tot, seq;
     int concat = 0;
@@ -206,8 +210,11 @@ int smpp_inbound_deliver(struct smpp_inbound *in, struct smpp_session *s,
         char meta[64];
         smpp_text_decode(part.data, part.len, part.dc, text, cap);
         snprintf(meta, sizeof(meta), "{\"smpp\":{\"data_coding\":%u,\"parts\":1}}", part.dc);
-        struct provider_mo mo = {.from = from, .to = to, .text = text,
-                                 .encoding = part.dc == SMPP_DC_UCS2, .metadata = meta};
+        struct provider_mo mo = {.from = from,
+                                 .to = to,
+                                 .text = text,
+                                 .encoding = part.dc == SMPP_DC_UCS2,
+                                 .metadata = meta};
         int r = hand_over(in, s, pdu, &mo, NULL);
         free(text);
         return r;
@@ -221,7 +228,7 @@ int smpp_inbound_deliver(struct smpp_inbound *in, struct smpp_session *s,
                 "smpp %s: MO part %u/%u dropped: the message is too long or too many are waiting",
                 in->env->credential_id, part.seq, part.total);
         return SMPP_DELIVER_ACK;
-    default: /* held, or a duplicate */
+    default:                   /* held, or a duplicate */
         smpp_inbound_tick(in); /* a full reassembler evicted its oldest */
         return SMPP_DELIVER_ACK;
     }

@@ -27,8 +27,8 @@ struct smpp_mo_group {
     uint8_t total;
     int received;
     size_t octets;
-    int storing; /* handed out; waits for smpp_mo_stored */
-    int expired; /* evicted or timed out: to be handed out by smpp_mo_take_expired */
+    int storing;    /* handed out; waits for smpp_mo_stored */
+    int expired;    /* evicted or timed out: to be handed out by smpp_mo_take_expired */
     int completing; /* index of the part that completed it (while storing), else -1 */
     int64_t deadline;
     char from[72], to[72];
@@ -176,8 +176,8 @@ void smpp_mo_stored(struct smpp_mo *r, struct smpp_mo_group *g, int ok)
     }
 }
 
-char *smpp_mo_text(const struct smpp_mo_group *g, const char **from, const char **to,
-                   int *received, int *total, uint8_t *dc)
+char *smpp_mo_text(const struct smpp_mo_group *g, const char **from, const char **to, int *received,
+                   int *total, uint8_t *dc)
 {
     size_t cap = 3 * g->octets + 5 * (size_t)g->total + 1, o = 0;
     char *text = xmalloc(cap);

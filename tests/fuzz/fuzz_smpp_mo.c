@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct fake f;
     struct log lg;
-    struct provider_env env = {.log = &lg, .credential_id = "fuzz", .inbound = fake_inbound,
-                               .inbound_arg = &f};
+    struct provider_env env = {
+        .log = &lg, .credential_id = "fuzz", .inbound = fake_inbound, .inbound_arg = &f};
     struct smpp_inbound *in;
     size_t off = 0;
 

@@ -28,12 +28,14 @@ static void test_decode(void **state)
     smpp_text_decode(l1, sizeof(l1), 3, out, sizeof(out));
     assert_string_equal(out, "Grüße");
     smpp_text_decode(l1, sizeof(l1), 1, out, sizeof(out));
-    assert_string_equal(out, "Gr\xEF\xBF\xBD\xEF\xBF\xBD" "e");
+    assert_string_equal(out, "Gr\xEF\xBF\xBD\xEF\xBF\xBD"
+                             "e");
     /* UCS-2: Привет + 👋 (D83D DC4B); a lone high surrogate and an odd octet become U+FFFD */
-    static const unsigned char u[] = {0x04, 0x1F, 0x04, 0x40, 0xD8, 0x3D, 0xDC, 0x4B,
-                                      0xD8, 0x3D, 0x00, 0x41, 0x00};
+    static const unsigned char u[] = {0x04, 0x1F, 0x04, 0x40, 0xD8, 0x3D, 0xDC,
+                                      0x4B, 0xD8, 0x3D, 0x00, 0x41, 0x00};
     smpp_text_decode(u, sizeof(u), 8, out, sizeof(out));
-    assert_string_equal(out, "Пр👋\xEF\xBF\xBD" "A\xEF\xBF\xBD");
+    assert_string_equal(out, "Пр👋\xEF\xBF\xBD"
+                             "A\xEF\xBF\xBD");
     /* a NUL octet never ends the text early */
     static const unsigned char z[] = {'a', 0, 'b'};
     assert_int_equal(smpp_text_decode(z, 3, 3, out, sizeof(out)), 5);
@@ -45,9 +47,15 @@ static void test_decode(void **state)
 static struct smpp_mo_part part(uint8_t dc, const void *data, size_t len, uint16_t ref,
                                 uint8_t total, uint8_t seq)
 {
-    return (struct smpp_mo_part){.from = "+998901234567", .to = "7777", .dc = dc,
-                                 .data = data, .len = len, .kind = SMPP_MO_UDH8, .ref = ref,
-                                 .total = total, .seq = seq};
+    return (struct smpp_mo_part){.from = "+998901234567",
+                                 .to = "7777",
+                                 .dc = dc,
+                                 .data = data,
+                                 .len = len,
+                                 .kind = SMPP_MO_UDH8,
+                                 .ref = ref,
+                                 .total = total,
+                                 .seq = seq};
 }
 
 static void test_reassemble(void **state)
