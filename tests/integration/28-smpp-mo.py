@@ -2,7 +2,8 @@
 --mo-dir injects them) become inbound messages of the credential's project: a single GSM
 text; a UCS-2 text in three UDH-8 parts sent out of order with an emoji split across two
 parts; a GSM text in two UDH-16 parts; a Latin-1 text in two SAR parts; and a message whose
-third part never comes, stored after mo_timeout_ms with what arrived and flagged incomplete.
+third part never comes, stored after mo_timeout_ms with what arrived and flagged incomplete;
+and a data_sm with a long UCS-2 message_payload.
 Each deliver_sm_resp is ROK; the completing part's resp comes only once the row exists."""
 import json
 import os
@@ -116,12 +117,19 @@ def test(hub):
     check_eq(json.loads(r[5]), {"smpp": {"data_coding": 0, "parts": 3, "parts_received": 2,
                                          "incomplete": True}}, "incomplete flag")
 
+    # 6. data_sm with a long UCS-2 message_payload
+    long_text = "Длинное сообщение через data_sm. " * 6
+    inject([{"tag": "dsm", "data_sm": True, "source": "998905550003", "destination": "7777",
+             "data_coding": 8, "payload": long_text.encode("utf-16-be").hex()}])
+    r = one("+998905550003", "data_sm MO stored")
+    check_eq(r[2], long_text, "message_payload text")
+
     resps = smsc.events("mo_resp")
-    check_eq(len(resps), 1 + 3 + 2 + 2 + 2, "every MO part answered once: %r" % resps)
+    check_eq(len(resps), 1 + 3 + 2 + 2 + 2 + 1, "every MO part answered once: %r" % resps)
     check(all(e["status"] == 0 for e in resps), "all ROK: %r" % resps)
     check_eq(smsc.events("mo_lost"), [], "no MO left unanswered")
-    check_eq(hub.scalar("SELECT count(*) FROM messages WHERE direction = 1"), 5,
-             "five inbound messages")
+    check_eq(hub.scalar("SELECT count(*) FROM messages WHERE direction = 1"), 6,
+             "six inbound messages")
 
     stop_clean(hub)  # exit 0, no sanitizer report (under ASan: no leak)
     check_eq(smsc.stop(), 0, "smsc-sim exit code")
