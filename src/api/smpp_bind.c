@@ -283,6 +283,8 @@ void ss_bind_results(struct smpp_server *s)
         }
         if (j->status == SMPP_ESME_ROK) {
             c->bind_cmd = j->cmd;
+            c->bound_wall_ms = clock_now_ms();
+            c->last_rx_ms = mono_ms(); /* idle counts from the bind_resp */
             memcpy(c->system_id, j->acc_system_id, sizeof(c->system_id));
             memcpy(c->account_id, j->account_id, sizeof(c->account_id));
             memcpy(c->project_id, j->project_id, sizeof(c->project_id));

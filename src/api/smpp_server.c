@@ -262,6 +262,7 @@ static int on_pdu(struct ss_conn *c, const unsigned char *buf, size_t len)
             ss_send(c, &r);
         return 0;
     }
+    c->last_rx_ms = mono_ms(); /* any PDU, enquire_link included, is activity */
     switch (p.command_id) {
     case SMPP_CMD_BIND_TRANSCEIVER:
     case SMPP_CMD_BIND_TRANSMITTER:
@@ -337,14 +338,10 @@ static void on_conn_event(struct bufferevent *bev, short what, void *arg)
         conn_free(arg);
 }
 
-static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
-                      int socklen, void *arg)
+static void accept_conn(struct smpp_server *s, evutil_socket_t fd, struct sockaddr *sa, int tls)
 {
-    struct smpp_server *s = arg;
     struct ss_conn *c;
     int one = 1;
-    (void)lis;
-    (void)socklen;
     if (s->nconns >= SS_CONNS_MAX || s->stopping) {
         evutil_closesocket(fd);
         return;
@@ -359,8 +356,16 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     c->cid = ++s->next_cid;
     c->next_seq = 1;
     c->opened_ms = mono_ms();
+    c->last_rx_ms = c->opened_ms;
     smpp_frame_init(&c->fr, 0);
-    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->tls = tls;
+    c->bev = tls ? smpp_tls_bev_server(s->base, s->tls, fd)
+                 : bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        evutil_closesocket(fd);
+        free(c);
+        return;
+    }
     bufferevent_setcb(c->bev, on_read, NULL, on_conn_event, c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     c->next = s->conns;
@@ -370,7 +375,67 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     s->nconns++;
 }
 
+static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
+                      int socklen, void *arg)
+{
+    (void)lis;
+    (void)socklen;
+    accept_conn(arg, fd, sa, 0);
+}
+
+static void on_accept_tls(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
+                          int socklen, void *arg)
+{
+    (void)lis;
+    (void)socklen;
+    accept_conn(arg, fd, sa, 1);
+}
+
 /* ---- timers, stop ----------------------------------------------------------------------- */
+
+void ss_unbind(struct ss_conn *c, const char *event, const char *detail)
+{
+    if (c->bind_cmd == 0 || c->unbinding || c->closing)
+        return;
+    c->unbinding = 1;
+    c->unbind_ms = mono_ms();
+    ss_send_status(c, SMPP_CMD_UNBIND, c->next_seq++, 0);
+    if (c->next_seq > 0x7FFFFFFF)
+        c->next_seq = 1;
+    ss_log(c, LOG_INFO, event, detail);
+}
+
+/*
+ * Sessions of accounts switched inactive or deleted since they bound (on any node: the
+ * account row is the shared state) are unbound. One query for all sessions: accounts changed
+ * after the oldest bind still in place, with 5 min of margin for clock skew between nodes.
+ */
+static void check_accounts(struct smpp_server *s)
+{
+    int64_t oldest = 0;
+    struct arena a;
+    const char **ids;
+    size_t n;
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
+        if (c->bind_cmd != 0 && !c->unbinding && !c->closing &&
+            (oldest == 0 || c->bound_wall_ms < oldest))
+            oldest = c->bound_wall_ms;
+    }
+    if (oldest == 0)
+        return;
+    arena_init(&a);
+    if (store_smpp_accounts_disabled_since(s->api->store, oldest - 300000, 1024, &a, &ids, &n) ==
+        SH_OK) {
+        for (size_t i = 0; i < n; i++) {
+            for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
+                if (c->bind_cmd != 0 && strcmp(c->account_id, ids[i]) == 0)
+                    ss_unbind(c, "account_disabled",
+                              "the account was deactivated or deleted; unbinding");
+            }
+        }
+    }
+    arena_release(&a);
+}
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -388,6 +453,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
                 i++;
         }
         ss_concat_expire(c, now);
+        if (s->cfg.idle_timeout_ms > 0 && c->bind_cmd != 0 && !s->stopping &&
+            now - c->last_rx_ms > s->cfg.idle_timeout_ms)
+            ss_unbind(c, "idle", "no PDU from the client within the idle timeout; unbinding");
         if ((c->unbinding && now - c->unbind_ms > s->cfg.response_timeout_ms) ||
             (c->bind_cmd == 0 && !c->closing && now - c->opened_ms > SS_BIND_WAIT_MS))
             conn_free(c);
@@ -396,6 +464,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if ((s->conns == NULL && atomic_load(&s->inflight) == 0) || now >= s->stop_deadline)
             event_base_loopbreak(s->base);
         return;
+    }
+    if (now >= s->next_account_check) {
+        check_accounts(s);
+        s->next_account_check = mono_ms() + s->cfg.account_poll_ms;
     }
     if (now >= s->next_poll) {
         pump_receipts(s);
@@ -431,16 +503,17 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     s->stopping = 1;
-    evconnlistener_disable(s->lis);
+    if (s->lis != NULL)
+        evconnlistener_disable(s->lis);
+    if (s->tls_lis != NULL)
+        evconnlistener_disable(s->tls_lis);
     for (struct ss_conn *c = s->conns; c != NULL; c = next) {
         next = c->next;
         if (c->bind_cmd == 0) {
             conn_free(c);
             continue;
         }
-        c->unbinding = 1;
-        c->unbind_ms = mono_ms();
-        ss_send_status(c, SMPP_CMD_UNBIND, c->next_seq++, 0);
+        ss_unbind(c, "stopping", "the server is stopping; unbinding");
     }
 }
 
@@ -451,34 +524,93 @@ static void *run(void *arg)
     return NULL;
 }
 
-int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct smpp_server **out,
-                      int *port)
+/* Parses "host:port" into ss. */
+static int listen_addr(const char *listen, struct sockaddr_storage *ss, int *sslen)
 {
     char host[64];
-    struct sockaddr_storage ss;
-    int sslen = sizeof(ss), p = 0;
-    struct smpp_server *s;
-    struct timeval tick = {0, TICK_MS * 1000};
-
-    if (http_parse_listen(cfg->listen, host, sizeof(host), &p) != SH_OK)
+    int p = 0;
+    if (http_parse_listen(listen, host, sizeof(host), &p) != SH_OK)
         return SH_EINVAL;
-    memset(&ss, 0, sizeof(ss));
+    memset(ss, 0, sizeof(*ss));
     if (strchr(host, ':') != NULL) {
-        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons((uint16_t)p);
         if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
             return SH_EINVAL;
-        sslen = sizeof(*a6);
+        *sslen = sizeof(*a6);
     } else {
-        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
         a4->sin_family = AF_INET;
         a4->sin_port = htons((uint16_t)p);
         if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
             return SH_EINVAL;
-        sslen = sizeof(*a4);
+        *sslen = sizeof(*a4);
     }
+    return SH_OK;
+}
+
+static int bound_port(struct evconnlistener *lis)
+{
+    struct sockaddr_storage b;
+    socklen_t bl = sizeof(b);
+    if (lis == NULL)
+        return 0;
+    getsockname(evconnlistener_get_fd(lis), (struct sockaddr *)&b, &bl);
+    return ntohs(b.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&b)->sin6_port
+                                         : ((struct sockaddr_in *)&b)->sin_port);
+}
+
+static void server_free(struct smpp_server *s)
+{
+    if (s->bind_ev != NULL)
+        event_free(s->bind_ev);
+    if (s->tick_ev != NULL)
+        event_free(s->tick_ev);
+    if (s->wake_ev != NULL)
+        event_free(s->wake_ev);
+    if (s->stop_ev != NULL)
+        event_free(s->stop_ev);
+    if (s->flush_ev != NULL)
+        event_free(s->flush_ev);
+    if (s->lis != NULL)
+        evconnlistener_free(s->lis);
+    if (s->tls_lis != NULL)
+        evconnlistener_free(s->tls_lis);
+    smpp_tls_ctx_free(s->tls); /* after the sessions */
+    event_base_free(s->base);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct smpp_server **out,
+                      int *port, int *tls_port, char *err, size_t errcap)
+{
+    struct sockaddr_storage ss, tss;
+    int sslen = sizeof(ss), tsslen = sizeof(tss);
+    int plain = cfg->listen != NULL && cfg->listen[0] != '\0';
+    int tls = cfg->tls_listen != NULL && cfg->tls_listen[0] != '\0';
+    struct smpp_server *s;
+    struct timeval tick = {0, TICK_MS * 1000};
+
+    snprintf(err, errcap, "bad SMPP listen address");
+    if ((!plain && !tls) || (plain && listen_addr(cfg->listen, &ss, &sslen) != SH_OK) ||
+        (tls && listen_addr(cfg->tls_listen, &tss, &tsslen) != SH_OK))
+        return SH_EINVAL;
     s = xcalloc(1, sizeof(*s));
+    if (tls) {
+        if (cfg->tls_cert == NULL || cfg->tls_key == NULL || !cfg->tls_cert[0] ||
+            !cfg->tls_key[0]) {
+            snprintf(err, errcap, "the SMPP TLS listener needs a certificate and a key file");
+            free(s);
+            return SH_EINVAL;
+        }
+        s->tls = smpp_tls_server_ctx(cfg->tls_cert, cfg->tls_key, err, errcap);
+        if (s->tls == NULL) {
+            free(s);
+            return SH_EINVAL;
+        }
+    }
     s->cfg = *cfg;
     if (s->cfg.window <= 0 || s->cfg.window > SS_WINDOW_MAX)
         s->cfg.window = 10;
@@ -488,25 +620,30 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct
         s->cfg.concat_timeout_ms = 60000;
     if (s->cfg.receipt_poll_ms <= 0)
         s->cfg.receipt_poll_ms = 500;
+    if (s->cfg.account_poll_ms <= 0)
+        s->cfg.account_poll_ms = 1000;
+    if (s->cfg.idle_timeout_ms < 0)
+        s->cfg.idle_timeout_ms = 0;
     s->api = api;
     pthread_mutex_init(&s->mu, NULL);
     s->base = event_base_new();
-    s->lis =
-        evconnlistener_new_bind(s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-                                128, (struct sockaddr *)&ss, sslen);
-    if (s->lis == NULL) {
-        event_base_free(s->base);
-        pthread_mutex_destroy(&s->mu);
-        free(s);
+    snprintf(err, errcap, "cannot listen for SMPP (is the port in use?)");
+    if (plain)
+        s->lis = evconnlistener_new_bind(s->base, on_accept, s,
+                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+                                         (struct sockaddr *)&ss, sslen);
+    if (tls)
+        s->tls_lis = evconnlistener_new_bind(s->base, on_accept_tls, s,
+                                             LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+                                             (struct sockaddr *)&tss, tsslen);
+    if ((plain && s->lis == NULL) || (tls && s->tls_lis == NULL)) {
+        server_free(s);
         return SH_EIO;
     }
-    {
-        struct sockaddr_storage b;
-        socklen_t bl = sizeof(b);
-        getsockname(evconnlistener_get_fd(s->lis), (struct sockaddr *)&b, &bl);
-        *port = ntohs(b.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&b)->sin6_port
-                                              : ((struct sockaddr_in *)&b)->sin_port);
-    }
+    if (port != NULL)
+        *port = bound_port(s->lis);
+    if (tls_port != NULL)
+        *tls_port = bound_port(s->tls_lis);
     s->tick_ev = event_new(s->base, -1, EV_PERSIST, on_tick, s);
     s->wake_ev = event_new(s->base, -1, 0, on_wake, s);
     s->stop_ev = event_new(s->base, -1, 0, on_stop, s);
@@ -517,17 +654,10 @@ int smpp_server_start(const struct smpp_server_cfg *cfg, struct api *api, struct
     if (ss_bind_start(s) != SH_OK || pthread_create(&s->thread, NULL, run, s) != 0) {
         ss_bind_stop(s);
         pthread_cond_destroy(&s->bind_cv);
-        event_free(s->bind_ev);
-        event_free(s->tick_ev);
-        event_free(s->wake_ev);
-        event_free(s->stop_ev);
-        event_free(s->flush_ev);
-        evconnlistener_free(s->lis);
-        event_base_free(s->base);
-        pthread_mutex_destroy(&s->mu);
-        free(s);
+        server_free(s);
         return SH_EIO;
     }
+    err[0] = '\0';
     *out = s;
     return SH_OK;
 }
@@ -558,14 +688,6 @@ void smpp_server_stop(struct smpp_server *s, int wait_ms)
     }
     while (s->conns != NULL)
         conn_free(s->conns);
-    event_free(s->tick_ev);
-    event_free(s->wake_ev);
-    event_free(s->stop_ev);
-    event_free(s->flush_ev);
-    event_free(s->bind_ev);
     pthread_cond_destroy(&s->bind_cv);
-    evconnlistener_free(s->lis);
-    event_base_free(s->base);
-    pthread_mutex_destroy(&s->mu);
-    free(s);
+    server_free(s);
 }

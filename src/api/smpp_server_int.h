@@ -11,6 +11,7 @@
 #include "lib/id.h"
 #include "smpp/frame.h"
 #include "smpp/pdu.h"
+#include "smpp/tls.h"
 #include "store/store.h"
 
 #include <event2/event.h>
@@ -56,6 +57,7 @@ struct ss_conn {
     struct bufferevent *bev;
     struct smpp_frame fr;
     char peer[64];
+    int tls; /* came through the TLS listener */
     uint32_t bind_cmd; /* 0 while unbound */
     char system_id[16], account_id[ID_MAX], project_id[ID_MAX];
     int64_t tps;
@@ -65,6 +67,8 @@ struct ss_conn {
     int closing;   /* conn_close: the output drains, then it is freed */
     int64_t opened_ms;
     int64_t unbind_ms;
+    int64_t last_rx_ms;    /* monotonic ms of the last PDU from the client */
+    int64_t bound_wall_ms; /* wall-clock ms of the bind (the account check looks after it) */
     struct ss_inflight win[SS_WINDOW_MAX];
     int nwin;
     struct ss_concat concat[SS_CONCAT_MAX];
@@ -106,7 +110,9 @@ struct smpp_server {
     struct smpp_server_cfg cfg;
     struct api *api;
     struct event_base *base;
-    struct evconnlistener *lis;
+    struct evconnlistener *lis;     /* plain TCP, or NULL */
+    struct evconnlistener *tls_lis; /* TLS, or NULL */
+    SSL_CTX *tls;
     struct event *tick_ev, *wake_ev, *stop_ev, *flush_ev;
     pthread_t thread;
     struct ss_conn *conns;
@@ -115,6 +121,7 @@ struct smpp_server {
     int stopping;
     int64_t stop_deadline;
     int64_t next_poll;
+    int64_t next_account_check;
     struct ss_fail fails[SS_FAIL_SLOTS];
     struct ss_done *pend_head, *pend_tail; /* submits waiting for their receipt rows */
 
@@ -127,6 +134,10 @@ struct smpp_server {
     int njobs, bind_quit, bind_started;
     struct event *bind_ev;
 };
+
+/* Sends unbind to bound session c (it closes on unbind_resp or after the response timeout);
+ * why is logged as the event. */
+void ss_unbind(struct ss_conn *c, const char *event, const char *detail);
 
 /* Structured log line about session c (system_id made safe for JSON). */
 void ss_log(struct ss_conn *c, int level, const char *event, const char *detail);

@@ -309,6 +309,8 @@ static struct eng_cred *cred_open(struct engine *e, const struct store_credentia
         .simulator_log = e->simulator_log,
         .http = e->http,
         .callback_url = c->callback_url,
+        .inbound = dispatch_inbound,
+        .inbound_arg = c,
     };
     if (c->ops == NULL) {
         log_msg(e->log, LOG_WARN, NULL, "credential %s: unknown driver %s", c->id, row->driver);

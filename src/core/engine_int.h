@@ -196,6 +196,11 @@ int engine_active_has(struct engine *e, const char *id);
 /* dispatch.c: handles one claimed message (copied as needed). */
 void dispatch_message(struct engine *e, const struct store_message *m);
 
+/* inbound.c: env->inbound of every driver (arg is the eng_cred): stores an inbound message
+ * for the credential's project; provider.h states the contract. */
+int dispatch_inbound(void *arg, const struct provider_mo *mo, provider_inbound_done_cb done,
+                     void *done_arg);
+
 /* dispatch.c: the report callback given to every driver (arg is the eng_cred). */
 void dispatch_report(void *arg, const struct provider_report *r);
 

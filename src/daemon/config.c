@@ -35,6 +35,11 @@ enum opt_id {
     OPT_ACCESS_TTL,
     OPT_SMPP_LISTEN,
     OPT_SMPP_PORT_FILE,
+    OPT_SMPP_IDLE_TIMEOUT,
+    OPT_SMPP_TLS_LISTEN,
+    OPT_SMPP_TLS_CERT,
+    OPT_SMPP_TLS_KEY,
+    OPT_SMPP_TLS_PORT_FILE,
     OPT_PUBLIC_URL,
     OPT__COUNT
 };
@@ -62,6 +67,11 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_ACCESS_TTL] = {"access-token-ttl", "SMSHUB_ACCESS_TOKEN_TTL"},
     [OPT_SMPP_LISTEN] = {"smpp-listen", "SMSHUB_SMPP_LISTEN"},
     [OPT_SMPP_PORT_FILE] = {"smpp-port-file", "SMSHUB_SMPP_PORT_FILE"},
+    [OPT_SMPP_IDLE_TIMEOUT] = {"smpp-idle-timeout", "SMSHUB_SMPP_IDLE_TIMEOUT"},
+    [OPT_SMPP_TLS_LISTEN] = {"smpp-tls-listen", "SMSHUB_SMPP_TLS_LISTEN"},
+    [OPT_SMPP_TLS_CERT] = {"smpp-tls-cert", "SMSHUB_SMPP_TLS_CERT"},
+    [OPT_SMPP_TLS_KEY] = {"smpp-tls-key", "SMSHUB_SMPP_TLS_KEY"},
+    [OPT_SMPP_TLS_PORT_FILE] = {"smpp-tls-port-file", "SMSHUB_SMPP_TLS_PORT_FILE"},
     [OPT_PUBLIC_URL] = {"public-url", "SMSHUB_PUBLIC_URL"},
 };
 
@@ -150,6 +160,36 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (strlen(v) >= sizeof(cfg->smpp_port_file))
             goto bad;
         snprintf(cfg->smpp_port_file, sizeof(cfg->smpp_port_file), "%s", v);
+        return SH_OK;
+    case OPT_SMPP_TLS_LISTEN:
+        if (*v == '\0') {
+            cfg->smpp_tls_listen[0] = '\0'; /* off */
+            return SH_OK;
+        }
+        if (http_parse_listen(v, host, sizeof(host), &port) != SH_OK ||
+            strlen(v) >= sizeof(cfg->smpp_tls_listen))
+            goto bad;
+        snprintf(cfg->smpp_tls_listen, sizeof(cfg->smpp_tls_listen), "%s", v);
+        return SH_OK;
+    case OPT_SMPP_TLS_CERT:
+    case OPT_SMPP_TLS_KEY:
+    case OPT_SMPP_TLS_PORT_FILE: {
+        char *dst = id == OPT_SMPP_TLS_CERT  ? cfg->smpp_tls_cert
+                    : id == OPT_SMPP_TLS_KEY ? cfg->smpp_tls_key
+                                             : cfg->smpp_tls_port_file;
+        if (strlen(v) >= 512)
+            goto bad;
+        snprintf(dst, 512, "%s", v);
+        return SH_OK;
+    }
+    case OPT_SMPP_IDLE_TIMEOUT:
+        if (strcmp(v, "0") == 0) {
+            cfg->smpp_idle_timeout_ms = 0; /* off */
+            return SH_OK;
+        }
+        if (parse_duration(v, &cfg->smpp_idle_timeout_ms) != SH_OK ||
+            cfg->smpp_idle_timeout_ms < 1000)
+            goto bad;
         return SH_OK;
     case OPT_MASTER_KEY:
         if (*v == '\0' || strlen(v) >= sizeof(cfg->master_key_file))
@@ -279,6 +319,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
     cfg->log_level = LOG_INFO;
     cfg->sync_full = 1;
     cfg->access_ttl_s = 900;
+    cfg->smpp_idle_timeout_ms = 300000;
     cfg->max_retries = 3;
     cfg->backoff_ms[0] = 30000;
     cfg->backoff_ms[1] = 120000;

@@ -19,6 +19,12 @@
  *   SMSHUB_SMPP_LISTEN      --smpp-listen H:P     (unset: off) the SMPP server for client
  *                                                 systems (docs/smpp-server.md)
  *   SMSHUB_SMPP_PORT_FILE   --smpp-port-file P    (unset) write its bound port there
+ *   SMSHUB_SMPP_TLS_LISTEN  --smpp-tls-listen H:P (unset: off) the SMPP server over TLS
+ *   SMSHUB_SMPP_TLS_CERT    --smpp-tls-cert P     PEM certificate (chain) for it
+ *   SMSHUB_SMPP_TLS_KEY     --smpp-tls-key P      PEM private key for it
+ *   SMSHUB_SMPP_TLS_PORT_FILE --smpp-tls-port-file P  (unset) write its bound port there
+ *   SMSHUB_SMPP_IDLE_TIMEOUT --smpp-idle-timeout D 5m (a bound SMPP session that sends no PDU
+ *                                                 for this long is unbound; 0: never; >= 1s)
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
  *   SMSHUB_HEALTH_COOLDOWN  --health-cooldown D   30s (a DOWN credential waits before a probe)
  *   SMSHUB_WEBHOOK_BACKOFF  --webhook-backoff L   10s,30s,2m,10m,30m,1h (callback retries; the
@@ -41,6 +47,10 @@ struct config {
     char port_file[512];
     char smpp_listen[128];     /* "": no SMPP server */
     char smpp_port_file[512];
+    int64_t smpp_idle_timeout_ms; /* 0: no idle timeout */
+    char smpp_tls_listen[128];    /* "": no TLS listener */
+    char smpp_tls_cert[512], smpp_tls_key[512];
+    char smpp_tls_port_file[512];
     char simulator_log[512];
     char trusted_proxies[2049];
     int64_t rate_limit_rps;

@@ -309,21 +309,31 @@ int cmd_serve(int argc, char **argv)
         cmd_error("cannot write the port file %s", cfg.port_file);
         goto out;
     }
-    if (cfg.smpp_listen[0] != '\0') {
-        struct smpp_server_cfg smcfg = {.listen = cfg.smpp_listen};
-        int sport = 0;
-        if (smpp_server_start(&smcfg, &api, &smpp, &sport) != SH_OK) {
-            cmd_error("cannot listen for SMPP on %s (is the port in use?)", cfg.smpp_listen);
+    if (cfg.smpp_listen[0] != '\0' || cfg.smpp_tls_listen[0] != '\0') {
+        struct smpp_server_cfg smcfg = {.listen = cfg.smpp_listen,
+                                        .tls_listen = cfg.smpp_tls_listen,
+                                        .tls_cert = cfg.smpp_tls_cert,
+                                        .tls_key = cfg.smpp_tls_key,
+                                        .idle_timeout_ms = cfg.smpp_idle_timeout_ms};
+        int sport = 0, tport = 0;
+        char serr[300];
+        if (smpp_server_start(&smcfg, &api, &smpp, &sport, &tport, serr, sizeof(serr)) !=
+            SH_OK) {
+            cmd_error("SMPP server: %s", serr);
             goto out;
         }
-        if (cfg.smpp_port_file[0] != '\0' &&
-            write_port_file(cfg.smpp_port_file, sport) != SH_OK) {
-            cmd_error("cannot write the port file %s", cfg.smpp_port_file);
+        if ((cfg.smpp_port_file[0] != '\0' &&
+             write_port_file(cfg.smpp_port_file, sport) != SH_OK) ||
+            (cfg.smpp_tls_port_file[0] != '\0' &&
+             write_port_file(cfg.smpp_tls_port_file, tport) != SH_OK)) {
+            cmd_error("cannot write an SMPP port file");
             goto out;
         }
-        char fields[200];
-        snprintf(fields, sizeof(fields), "\"smpp_listen\":\"%s\",\"smpp_port\":%d",
-                 cfg.smpp_listen, sport);
+        char fields[400];
+        snprintf(fields, sizeof(fields),
+                 "\"smpp_listen\":\"%s\",\"smpp_port\":%d,\"smpp_tls_listen\":\"%s\","
+                 "\"smpp_tls_port\":%d",
+                 cfg.smpp_listen, sport, cfg.smpp_tls_listen, tport);
         log_msg(&lg, LOG_INFO, fields, "SMPP server listening");
     }
     {

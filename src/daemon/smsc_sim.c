@@ -11,6 +11,10 @@
  * --log FILE appends one JSON line per submit (and per acknowledged receipt); on start the
  * log is read back and receipts not yet acknowledged are sent again, so a killed and
  * restarted simulator still delivers every receipt once.
+ * --mo-dir DIR injects mobile-originated deliver_sm: every 100 ms each DIR/NAME.json file (a
+ * JSON array of PDU descriptions, written atomically by rename) is sent to a bound receiver
+ * and deleted; each deliver_sm_resp is logged with the description's tag.
+ * --tls-cert/--tls-key serve SMPP over TLS instead of plain TCP.
  */
 #include "daemon/commands.h"
 #include "lib/clock.h"
@@ -19,8 +23,10 @@
 #include "smpp/concat.h"
 #include "smpp/frame.h"
 #include "smpp/pdu.h"
+#include "smpp/tls.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -40,7 +46,8 @@
 struct sim_opts {
     char host[64];
     int port;
-    const char *port_file, *log_path, *system_id, *password, *receipt_stat;
+    const char *port_file, *log_path, *system_id, *password, *receipt_stat, *mo_dir;
+    const char *tls_cert, *tls_key;
     long throttle_every, generic_nack_every, unbind_after;
     double reject_ratio, no_resp_ratio;
     int dlr_delay_ms;
@@ -58,6 +65,13 @@ struct dlr {
 
 struct sim;
 
+/* An injected MO sent on a connection, awaiting its deliver_sm_resp. */
+struct mo_out {
+    struct mo_out *next;
+    uint32_t seq;
+    char tag[64];
+};
+
 struct conn {
     struct conn *prev, *next;
     struct sim *sim;
@@ -70,6 +84,7 @@ struct conn {
     int unbinding;
     struct dlr *unacked; /* receipts sent on this connection, oldest first */
     struct dlr *unacked_tail;
+    struct mo_out *mo_unacked;
 };
 
 struct sim {
@@ -79,6 +94,8 @@ struct sim {
     struct conn *conns;
     struct dlr *qhead, *qtail; /* receipts waiting for their time or for a receiver */
     struct event *dlr_ev;
+    struct event *mo_ev;
+    SSL_CTX *tls; /* --tls-cert/--tls-key: connections are TLS */
     FILE *log;
     uint64_t next_id;
     long submits;
@@ -281,6 +298,126 @@ static void dlr_schedule(struct sim *s, const char *system_id, const char *msgid
         dlr_arm(s);
 }
 
+/* ---- MO injection --------------------------------------------------------------------------- */
+
+static int hex_field(json_t *o, const char *k, unsigned char *out, size_t cap, size_t *len)
+{
+    const char *h = json_string_value(json_object_get(o, k));
+    *len = 0;
+    if (h == NULL)
+        return 0;
+    return sodium_hex2bin(out, cap, h, strlen(h), NULL, len, NULL) == 0 ? 1 : -1;
+}
+
+static int int_field(json_t *o, const char *k, int def)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_integer(v) ? (int)json_integer_value(v) : def;
+}
+
+/* Sends one described MO on c. */
+static void mo_send(struct sim *s, struct conn *c, json_t *o)
+{
+    struct smpp_pdu p;
+    unsigned char buf[4096];
+    size_t len;
+    json_t *sar = json_object_get(o, "sar");
+    smpp_pdu_init(&p, json_is_true(json_object_get(o, "data_sm")) ? SMPP_CMD_DATA_SM
+                                                                   : SMPP_CMD_DELIVER_SM,
+                  c->seq++);
+    snprintf(p.source_addr, 21, "%s", json_string_value(json_object_get(o, "source")) ?: "");
+    snprintf(p.destination_addr, 21, "%s",
+             json_string_value(json_object_get(o, "destination")) ?: "");
+    p.source_addr_ton = (uint8_t)int_field(o, "source_ton", 1);
+    p.source_addr_npi = 1;
+    p.dest_addr_ton = (uint8_t)int_field(o, "dest_ton", 1);
+    p.dest_addr_npi = 1;
+    p.esm_class = (uint8_t)int_field(o, "esm_class", 0);
+    p.data_coding = (uint8_t)int_field(o, "data_coding", 0);
+    if (hex_field(o, "short_message", buf, 254, &len) > 0)
+        smpp_pdu_set_short_message(&p, buf, len);
+    if (hex_field(o, "payload", buf, sizeof(buf), &len) > 0)
+        smpp_pdu_set_payload(&p, buf, len);
+    if (json_array_size(sar) == 3)
+        smpp_pdu_set_sar(&p, (uint16_t)json_integer_value(json_array_get(sar, 0)),
+                         (uint8_t)json_integer_value(json_array_get(sar, 1)),
+                         (uint8_t)json_integer_value(json_array_get(sar, 2)));
+    unsigned char out[8192];
+    if (smpp_pdu_encode(&p, out, sizeof(out), &len) == SH_OK) {
+        struct mo_out *m = xcalloc(1, sizeof(*m));
+        bufferevent_write(c->bev, out, len);
+        m->seq = p.sequence_number;
+        snprintf(m->tag, sizeof(m->tag), "%s", json_string_value(json_object_get(o, "tag")) ?: "");
+        m->next = c->mo_unacked;
+        c->mo_unacked = m;
+        if (s->log != NULL)
+            fprintf(s->log, "{\"event\":\"mo\",\"tag\":\"%s\",\"seq\":%u}\n", m->tag,
+                    m->seq);
+    }
+    smpp_pdu_release(&p);
+}
+
+static void mo_acked(struct sim *s, struct conn *c, const struct smpp_pdu *p)
+{
+    for (struct mo_out **pp = &c->mo_unacked; *pp != NULL; pp = &(*pp)->next) {
+        struct mo_out *m = *pp;
+        if (m->seq != p->sequence_number)
+            continue;
+        *pp = m->next;
+        if (s->log != NULL)
+            fprintf(s->log, "{\"event\":\"mo_resp\",\"tag\":\"%s\",\"status\":%u}\n",
+                    m->tag, p->command_status);
+        free(m);
+        return;
+    }
+}
+
+static struct conn *receiver_for(struct sim *s, const char *system_id);
+
+/* Every 100 ms: each DIR/NAME.json is a JSON array of MOs; sent when a receiver is bound. */
+static void on_mo_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct sim *s = arg;
+    struct timeval tv = {0, 100000};
+    char path[1200];
+    (void)fd;
+    (void)what;
+    DIR *dir = opendir(s->o.mo_dir);
+    struct dirent *de;
+    while (dir != NULL && (de = readdir(dir)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", s->o.mo_dir, de->d_name);
+        json_t *a = json_load_file(path, 0, NULL);
+        if (!json_is_array(a)) {
+            fprintf(stderr, "smsc-sim: %s is not a JSON array; removed\n", path);
+            unlink(path);
+            json_decref(a);
+            continue;
+        }
+        const char *sys = json_string_value(json_object_get(json_array_get(a, 0), "system_id"));
+        struct conn *c = NULL;
+        for (struct conn *k = s->conns; k != NULL && c == NULL; k = k->next) {
+            if (k->bind_cmd != 0 && k->bind_cmd != SMPP_CMD_BIND_TRANSMITTER && !k->unbinding &&
+                (sys == NULL || strcmp(k->system_id, sys) == 0))
+                c = k;
+        }
+        if (c != NULL) {
+            size_t i;
+            json_t *o;
+            json_array_foreach(a, i, o) mo_send(s, c, o);
+            unlink(path);
+        }
+        json_decref(a);
+    }
+    if (dir != NULL)
+        closedir(dir);
+    if (s->log != NULL)
+        fflush(s->log);
+    evtimer_add(s->mo_ev, &tv);
+}
+
 /* ---- connections -------------------------------------------------------------------------- */
 
 static void conn_free(struct conn *c)
@@ -301,6 +438,13 @@ static void conn_free(struct conn *c)
     }
     if (s->qhead != NULL)
         dlr_arm(s);
+    while (c->mo_unacked != NULL) { /* not resent: the test that injected it sees no resp */
+        struct mo_out *m = c->mo_unacked;
+        c->mo_unacked = m->next;
+        if (s->log != NULL)
+            fprintf(s->log, "{\"event\":\"mo_lost\",\"tag\":\"%s\"}\n", m->tag);
+        free(m);
+    }
     bufferevent_free(c->bev);
     smpp_frame_release(&c->fr);
     free(c);
@@ -396,11 +540,14 @@ static int on_pdu(struct sim *s, struct conn *c, const unsigned char *buf, size_
         send_simple(c, SMPP_CMD_ENQUIRE_LINK_RESP, p.sequence_number, 0);
         break;
     case SMPP_CMD_DELIVER_SM_RESP:
+    case SMPP_CMD_DATA_SM_RESP:
         dlr_acked(s, c, p.sequence_number);
+        mo_acked(s, c, &p);
         break;
     case SMPP_CMD_UNBIND:
         send_simple(c, SMPP_CMD_UNBIND_RESP, p.sequence_number, 0);
-        evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+        if (!smpp_tls_is(c->bev))
+            evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
         smpp_pdu_release(&p);
         conn_free(c);
         return 1;
@@ -435,7 +582,8 @@ static void on_read(struct bufferevent *bev, void *arg)
             size_t len;
             if (smpp_frame_feed(&c->fr, buf + off, (size_t)n - off, &used) != SH_OK) {
                 send_simple(c, SMPP_CMD_GENERIC_NACK, c->fr.bad_sequence, SMPP_ESME_RINVCMDLEN);
-                evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+                if (!smpp_tls_is(c->bev))
+            evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
                 conn_free(c);
                 goto flush;
             }
@@ -471,7 +619,13 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     c->sim = s;
     c->seq = 1;
     smpp_frame_init(&c->fr, 0);
-    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->bev = s->tls != NULL ? smpp_tls_bev_server(s->base, s->tls, fd)
+                            : bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        evutil_closesocket(fd);
+        free(c);
+        return;
+    }
     bufferevent_setcb(c->bev, on_read, NULL, on_conn_event, c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     c->next = s->conns;
@@ -529,7 +683,7 @@ static const char sim_usage[] =
     "usage: smshub smsc-sim [--listen 127.0.0.1:PORT] [--port-file PATH] [--log FILE]\n"
     "       [--system-id ID] [--password PW] [--dlr-delay-ms MS] [--receipt-stat DELIVRD|UNDELIV|EXPIRED]\n"
     "       [--throttle-every N] [--generic-nack-every N] [--reject-ratio R] [--no-resp-ratio R]\n"
-    "       [--unbind-after N]\n";
+    "       [--unbind-after N] [--mo-dir DIR] [--tls-cert PEM --tls-key PEM]\n";
 
 static int parse_opts(int argc, char **argv, struct sim_opts *o)
 {
@@ -559,6 +713,12 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
             o->port_file = v;
         } else if (strcmp(k, "--log") == 0) {
             o->log_path = v;
+        } else if (strcmp(k, "--tls-cert") == 0) {
+            o->tls_cert = v;
+        } else if (strcmp(k, "--tls-key") == 0) {
+            o->tls_key = v;
+        } else if (strcmp(k, "--mo-dir") == 0) {
+            o->mo_dir = v;
         } else if (strcmp(k, "--system-id") == 0) {
             o->system_id = v;
         } else if (strcmp(k, "--password") == 0) {
@@ -628,10 +788,27 @@ int cmd_smsc_sim(int argc, char **argv)
         return 2;
     }
     sin.sin_port = htons((uint16_t)s.o.port);
+    if ((s.o.tls_cert != NULL) != (s.o.tls_key != NULL)) {
+        cmd_error("smsc-sim: --tls-cert and --tls-key go together");
+        return 2;
+    }
+    if (s.o.tls_cert != NULL) {
+        char err[300];
+        s.tls = smpp_tls_server_ctx(s.o.tls_cert, s.o.tls_key, err, sizeof(err));
+        if (s.tls == NULL) {
+            cmd_error("smsc-sim: %s", err);
+            return 2;
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
     s.base = event_base_new();
     s.next_id = (uint64_t)clock_now_ms() * 1000;
     s.dlr_ev = evtimer_new(s.base, on_dlr_timer, &s);
+    s.mo_ev = evtimer_new(s.base, on_mo_timer, &s);
+    if (s.o.mo_dir != NULL) {
+        struct timeval tv = {0, 100000};
+        evtimer_add(s.mo_ev, &tv);
+    }
     if (s.o.log_path != NULL) {
         replay_log(&s);
         s.log = fopen(s.o.log_path, "a");
@@ -680,6 +857,8 @@ out:
     if (s.lis != NULL)
         evconnlistener_free(s.lis);
     event_free(s.dlr_ev);
+    event_free(s.mo_ev);
+    smpp_tls_ctx_free(s.tls);
     if (s.log != NULL)
         fclose(s.log);
     event_base_free(s.base);

@@ -94,10 +94,22 @@ struct provider_mo {
     int concat_ref;       /* concatenated part info when the provider forwards parts, else 0 */
     int concat_total;
     int concat_part; /* 1-based */
+    /* Added for SMPP MO (0 / NULL = not given). */
+    int encoding;           /* 0 GSM-7, 1 UCS-2 (as the message arrived) */
+    const char *metadata;   /* JSON object text stored as the message's metadata, or NULL */
 };
 
 typedef void (*provider_submit_cb)(void *arg, const struct provider_result *r);
 typedef void (*provider_report_cb)(void *arg, const struct provider_report *r);
+/* The engine's answer to an inbound message (env->inbound): SH_OK once it is durable, else an
+ * error (not stored: the driver should let the provider send it again). Engine thread. */
+typedef void (*provider_inbound_done_cb)(void *arg, int status);
+/* Hands an inbound message to the engine, which stores it for the credential's project.
+ * mo is copied. Returns SH_OK (done is then called exactly once, later, unless the driver
+ * instance is closed first — the engine keeps it open until then) or an error (done never
+ * called). */
+typedef int (*provider_inbound_cb)(void *env_arg, const struct provider_mo *mo,
+                                   provider_inbound_done_cb done, void *done_arg);
 /* poll answer: r is NULL when the poll itself failed */
 typedef void (*provider_poll_cb)(void *arg, const struct provider_report *r);
 
@@ -112,6 +124,9 @@ struct provider_env {
     /* Added for the HTTP drivers (NULL when absent, e.g. a throwaway validation instance). */
     struct http_transport *http; /* the engine's transport on base (providers/http_transport.h) */
     const char *callback_url;    /* <public base>/v1/callbacks/<driver>/<callback token> */
+    /* Added for in-band inbound messages (SMPP MO); NULL in a throwaway validation instance. */
+    provider_inbound_cb inbound;
+    void *inbound_arg;
 };
 
 struct provider_ops {

@@ -5,8 +5,8 @@
  * the binds' windows; submit_sm_resp statuses map to outcomes (smpp_drv_status_outcome);
  * ESME_RTHROTTLED / ESME_RMSGQFUL pause the bind and resubmit the part later; delivery
  * receipts (deliver_sm with the receipt bit) go through the tracker, which reports one
- * receipt per message when all its parts are final. MO deliver_sm is acknowledged and
- * logged only (storing inbound messages is a later step).
+ * receipt per message when all its parts are final. MO deliver_sm (reassembled when
+ * concatenated) goes to the engine as an inbound message (smpp_inbound.c).
  *
  * Settings and the status table: docs/internals/SMPP.md. Engine thread only.
  */
@@ -18,6 +18,7 @@
 #include "smpp/concat.h"
 #include "smpp/receipt.h"
 #include "smpp/session.h"
+#include "smpp/tls.h"
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -45,6 +46,9 @@ struct smpp_settings {
     int data_coding;
     enum long_mode long_mode;
     int registered_delivery;
+    int mo_timeout_ms;
+    int tls, tls_verify;
+    char tls_ca_file[512];
 };
 
 struct dmsg;
@@ -76,6 +80,8 @@ struct drv {
     int nsess;
     int rr;
     struct smpp_track *track;
+    struct smpp_inbound *inbound;
+    SSL_CTX *tls; /* NULL: plain TCP */
     struct dpart *qhead, *qtail; /* parts waiting for room */
     struct dpart *parts;         /* all parts not yet answered, queued or in flight */
     struct dmsg *msgs;
@@ -141,11 +147,25 @@ static int get_enum(json_t *o, const char *k, const char *const *names, int *out
     return SH_EINVAL;
 }
 
+static int get_bool(json_t *o, const char *k, int *out, char *err, size_t cap)
+{
+    json_t *v = json_object_get(o, k);
+    if (v == NULL)
+        return SH_OK;
+    if (!json_is_boolean(v)) {
+        snprintf(err, cap, "%s must be true or false", k);
+        return SH_EINVAL;
+    }
+    *out = json_is_true(v);
+    return SH_OK;
+}
+
 static const char *const known_keys[] = {
     "host", "port", "system_id", "password", "system_type", "service_type", "bind_mode", "binds",
     "window", "response_timeout_ms", "enquire_link_ms", "reconnect_min_ms", "reconnect_max_ms",
     "queue_timeout_ms", "throttle_pause_ms", "throttle_retries", "source_ton", "source_npi",
-    "dest_ton", "dest_npi", "data_coding", "long_messages", "registered_delivery",
+    "dest_ton", "dest_npi", "data_coding", "long_messages", "registered_delivery", "mo_timeout_ms",
+    "tls", "tls_verify", "tls_ca_file",
     /* given to every driver by the engine (HTTP vendors need it; SMPP receipts come in-band) */
     "callback_url", NULL};
 
@@ -164,7 +184,8 @@ static int parse_settings(const char *text, struct smpp_settings *s, char *err, 
                                 .reconnect_max_ms = 60000, .queue_timeout_ms = 30000,
                                 .throttle_pause_ms = 1000, .throttle_retries = 10,
                                 .source_ton = -1, .source_npi = -1, .dest_ton = 1, .dest_npi = 1,
-                                .registered_delivery = 1};
+                                .registered_delivery = 1, .mo_timeout_ms = 60000,
+                                .tls_verify = 1};
     if (!json_is_object(o)) {
         snprintf(err, cap, "settings must be a JSON object");
         goto out;
@@ -201,6 +222,9 @@ static int parse_settings(const char *text, struct smpp_settings *s, char *err, 
         get_int(o, "dest_npi", 0, 18, &s->dest_npi, err, cap) ||
         get_int(o, "data_coding", 0, 8, &s->data_coding, err, cap) ||
         get_int(o, "registered_delivery", 0, 31, &s->registered_delivery, err, cap) ||
+        get_int(o, "mo_timeout_ms", 1000, 600000, &s->mo_timeout_ms, err, cap) ||
+        get_bool(o, "tls", &s->tls, err, cap) || get_bool(o, "tls_verify", &s->tls_verify, err, cap) ||
+        get_str(o, "tls_ca_file", 0, s->tls_ca_file, sizeof(s->tls_ca_file), err, cap) ||
         get_enum(o, "bind_mode", modes, &mode, err, cap) ||
         get_enum(o, "long_messages", longs, &lm, err, cap))
         goto out;
@@ -455,6 +479,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     expire_queue(d);
     smpp_track_sweep(d->track);
+    smpp_inbound_tick(d->inbound);
 }
 
 /* ---- session callbacks ------------------------------------------------------------------------ */
@@ -479,16 +504,7 @@ static void on_room(void *arg, struct smpp_session *s)
     pump(arg);
 }
 
-static void mask(const char *in, char *out, size_t cap)
-{
-    size_t n = strlen(in);
-    if (n <= 6)
-        snprintf(out, cap, "***");
-    else
-        snprintf(out, cap, "%.4s***%s", in, in + n - 2);
-}
-
-static void on_deliver(void *arg, struct smpp_session *s, const struct smpp_pdu *pdu)
+static int on_deliver(void *arg, struct smpp_session *s, const struct smpp_pdu *pdu)
 {
     struct drv *d = arg;
     char id[SMPP_RECEIPT_ID_MAX] = "", err[32] = "";
@@ -497,18 +513,13 @@ static void on_deliver(void *arg, struct smpp_session *s, const struct smpp_pdu 
     const unsigned char *sm = smpp_pdu_message(pdu, &len);
     uint8_t state = 0;
     int type = pdu->esm_class & SMPP_ESM_TYPE_MASK;
-    (void)s;
 
-    if (type != SMPP_ESM_TYPE_RECEIPT && type != 0x20) {
-        char from[32], to[32], f[200];
-        mask(pdu->source_addr, from, sizeof(from));
-        mask(pdu->destination_addr, to, sizeof(to));
-        snprintf(f, sizeof(f),
-                 "\"credential_id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"data_coding\":%u,"
-                 "\"esm_class\":%u,\"octets\":%zu",
-                 d->env.credential_id, from, to, pdu->data_coding, pdu->esm_class, len);
-        log_msg(d->env.log, LOG_INFO, f, "smpp MO deliver_sm acknowledged (not stored yet)");
-        return;
+    if (type == 0)
+        return smpp_inbound_deliver(d->inbound, s, pdu);
+    if (type != SMPP_ESM_TYPE_RECEIPT && type != 0x20) { /* SME acknowledgements: nothing to do */
+        log_msg(d->env.log, LOG_INFO, NULL, "smpp %s: deliver_sm with esm_class 0x%02X ignored",
+                d->env.credential_id, pdu->esm_class);
+        return SMPP_DELIVER_ACK;
     }
     int have_text = smpp_receipt_parse((const char *)sm, len, &rc) == SH_OK;
     if (smpp_pdu_tlv_get_cstr(pdu, SMPP_TLV_RECEIPTED_MESSAGE_ID, id, sizeof(id)) != SH_OK ||
@@ -532,9 +543,10 @@ static void on_deliver(void *arg, struct smpp_session *s, const struct smpp_pdu 
         log_msg(d->env.log, LOG_WARN, NULL,
                 "smpp %s: receipt without a usable id or state ignored (stat %s)",
                 d->env.credential_id, have_text ? rc.stat_text : "-");
-        return;
+        return SMPP_DELIVER_ACK;
     }
     smpp_track_receipt(d->track, id, dlr, err[0] ? err : NULL);
+    return SMPP_DELIVER_ACK;
 }
 
 /* ---- submit ------------------------------------------------------------------------------------ */
@@ -663,11 +675,16 @@ static int drv_open(const struct provider_env *env, const char *settings, char *
     static const struct timeval tick = {0, TICK_MS * 1000};
     if (parse_settings(settings, &set, err, errcap) != SH_OK)
         return SH_EINVAL;
+    SSL_CTX *tls = NULL;
+    if (set.tls && (tls = smpp_tls_client_ctx(set.tls_ca_file, set.tls_verify, err, errcap)) == NULL)
+        return SH_EINVAL;
     struct drv *d = xcalloc(1, sizeof(*d));
     d->env = *env;
     d->set = set;
+    d->tls = tls;
     d->track = smpp_track_new(env->report, env->report_arg, set.response_timeout_ms + 1000,
                               TRACK_TTL_MS, TRACK_MAX);
+    d->inbound = smpp_inbound_new(&d->env, set.mo_timeout_ms);
     struct smpp_session_cbs cbs = {.on_state = on_state, .on_deliver = on_deliver,
                                    .on_room = on_room, .arg = d};
     for (int i = 0; i < set.binds; i++) {
@@ -683,7 +700,8 @@ static int drv_open(const struct provider_env *env, const char *settings, char *
                                              : SMPP_CMD_BIND_RECEIVER,
                 .window = set.window, .response_timeout_ms = set.response_timeout_ms,
                 .enquire_link_ms = set.enquire_link_ms, .reconnect_min_ms = set.reconnect_min_ms,
-                .reconnect_max_ms = set.reconnect_max_ms};
+                .reconnect_max_ms = set.reconnect_max_ms, .tls_ctx = tls,
+                .tls_verify = set.tls_verify};
             if (smpp_session_new(env->base, env->log, &c, &cbs, &d->sess[d->nsess]) == SH_OK)
                 d->nsess++;
         }
@@ -704,12 +722,14 @@ static void drv_close(void *state)
         return;
     for (int i = 0; i < d->nsess; i++) /* parts in flight: callbacks dropped */
         smpp_session_free(d->sess[i]);
+    smpp_tls_ctx_free(d->tls); /* after the sessions that used it */
     event_free(d->tick);
     event_free(d->ready_ev);
     while (d->parts != NULL)
         part_free(d, d->parts);
     d->qhead = d->qtail = NULL;
     smpp_track_free(d->track);
+    smpp_inbound_free(d->inbound);
     while (d->msgs != NULL) {
         struct dmsg *m = d->msgs;
         d->msgs = m->next;

@@ -41,6 +41,13 @@ int smpp_text_encode(const char *text, uint8_t dc, unsigned char *out, size_t ca
                      uint8_t *dc_used);
 
 /*
+ * Decodes data[0 .. len) of data_coding dc (0 GSM 03.38 unpacked, 1 ASCII, 8 UCS-2; any
+ * other value as Latin-1) into UTF-8 in out[cap], NUL-terminated; invalid units become
+ * U+FFFD. 3 × len + 5 octets always suffice; with less the text is cut. Returns its length.
+ */
+size_t smpp_text_decode(const unsigned char *data, size_t len, uint8_t dc, char *out, size_t cap);
+
+/*
  * The longest prefix of data[0 .. len) of at most max octets that does not split a GSM escape
  * pair (dc 0), a UTF-16 unit or surrogate pair (dc 8). Returns 0 only when len is 0.
  */
@@ -86,5 +93,91 @@ void smpp_track_sweep(struct smpp_track *t);
 
 /* Counts for logs and tests. */
 size_t smpp_track_size(const struct smpp_track *t);
+
+/* ---- MO reassembly (smpp_mo.c): concatenated deliver_sm parts → one inbound message ---- */
+
+enum smpp_mo_kind { SMPP_MO_UDH8 = 1, SMPP_MO_UDH16, SMPP_MO_SAR };
+
+#define SMPP_MO_GROUP_OCTETS 65536 /* octets of user data kept per message at most */
+
+/* One part as it arrived (borrowed for the call). */
+struct smpp_mo_part {
+    const char *from, *to;
+    uint8_t dc;
+    const unsigned char *data; /* user data without the UDH */
+    size_t len;
+    enum smpp_mo_kind kind;
+    uint16_t ref;
+    uint8_t total, seq; /* total >= 2, 1 <= seq <= total */
+};
+
+struct smpp_mo;
+struct smpp_mo_group;
+
+/* Creates a reassembler holding at most max_groups messages for timeout_ms each.
+ * Returns new (smpp_mo_free, which frees every group). */
+struct smpp_mo *smpp_mo_new(int64_t timeout_ms, size_t max_groups);
+void smpp_mo_free(struct smpp_mo *r);
+
+enum smpp_mo_add_result {
+    SMPP_MO_HELD = 0, /* kept; more parts are awaited */
+    SMPP_MO_COMPLETE, /* *g has every part: store it, then smpp_mo_stored */
+    SMPP_MO_DUP,      /* a part already held (or the message is being stored): ignored */
+    SMPP_MO_TOOBIG,   /* the message would exceed SMPP_MO_GROUP_OCTETS: part dropped */
+};
+
+/*
+ * Adds a part at monotonic time now. On SMPP_MO_COMPLETE *g is the message, marked as being
+ * stored (it stays in the reassembler until smpp_mo_stored). When the reassembler is full
+ * the oldest group is moved to the expired list first (smpp_mo_take_expired returns it).
+ */
+enum smpp_mo_add_result smpp_mo_add(struct smpp_mo *r, const struct smpp_mo_part *p, int64_t now,
+                                    struct smpp_mo_group **g);
+
+/*
+ * The next group that timed out (or was evicted) at monotonic time now, marked as being
+ * stored, or NULL. Store what arrived, then call smpp_mo_stored.
+ */
+struct smpp_mo_group *smpp_mo_take_expired(struct smpp_mo *r, int64_t now);
+
+/*
+ * The store of g finished: ok frees it; !ok puts it back (a resent part completes it again,
+ * or it times out later).
+ */
+void smpp_mo_stored(struct smpp_mo *r, struct smpp_mo_group *g, int ok);
+
+/*
+ * The text of g (parts in order, runs of consecutive parts of one data_coding decoded
+ * together so a character split across parts survives; missing parts skipped), returned new
+ * (free()), with its sender, recipient, part counts and data_coding of the first part.
+ */
+char *smpp_mo_text(const struct smpp_mo_group *g, const char **from, const char **to,
+                   int *received, int *total, uint8_t *dc);
+
+/* Groups held (including those being stored). */
+size_t smpp_mo_count(const struct smpp_mo *r);
+
+/* ---- MO intake (smpp_inbound.c): deliver_sm that is not a receipt → env->inbound ---- */
+
+struct smpp_inbound;
+struct smpp_session;
+struct smpp_pdu;
+
+/* The MO intake of one driver instance: env borrowed (outlives it); parts of a concatenated
+ * message wait timeout_ms. Returns new (smpp_inbound_free drops answers still owed). */
+struct smpp_inbound *smpp_inbound_new(const struct provider_env *env, int64_t timeout_ms);
+void smpp_inbound_free(struct smpp_inbound *in);
+
+/*
+ * An MO deliver_sm/data_sm on session s (borrowed for the call). Returns SMPP_DELIVER_DEFER
+ * when the response is owed until the message is durable (or has already been written with
+ * an error status), SMPP_DELIVER_ACK when the session should answer ROK now (a part held in
+ * memory, a duplicate, a part dropped).
+ */
+int smpp_inbound_deliver(struct smpp_inbound *in, struct smpp_session *s,
+                         const struct smpp_pdu *pdu);
+
+/* Hands out concatenated messages whose parts timed out; call about once a second. */
+void smpp_inbound_tick(struct smpp_inbound *in);
 
 #endif

@@ -236,3 +236,80 @@ size_t smpp_text_cut(const unsigned char *data, size_t len, uint8_t dc, size_t m
     }
     return n > 0 ? n : (len < max ? len : max);
 }
+
+static size_t put_utf8(unsigned char *out, size_t o, long cp)
+{
+    if (cp < 0x80) {
+        out[o++] = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        out[o++] = (unsigned char)(0xC0 | (cp >> 6));
+        out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out[o++] = (unsigned char)(0xE0 | (cp >> 12));
+        out[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+    } else {
+        out[o++] = (unsigned char)(0xF0 | (cp >> 18));
+        out[o++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        out[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+static long gsm_ext_cp(unsigned char code)
+{
+    for (size_t i = 0; i < sizeof(gsm_ext) / sizeof(gsm_ext[0]); i++) {
+        if (gsm_ext[i].code == code)
+            return gsm_ext[i].cp;
+    }
+    return -1;
+}
+
+size_t smpp_text_decode(const unsigned char *data, size_t len, uint8_t dc, char *out, size_t cap)
+{
+    unsigned char *o8 = (unsigned char *)out;
+    size_t o = 0, i = 0;
+    if (cap == 0)
+        return 0;
+    while (i < len && o + 5 <= cap) {
+        long cp;
+        if (dc == SMPP_DC_DEFAULT) {
+            unsigned char c = data[i++] & 0x7F;
+            if (c == 0x1B && i < len) {
+                cp = gsm_ext_cp(data[i] & 0x7F);
+                if (cp < 0) /* unknown escape: the spec says show the base character */
+                    cp = gsm_basic[data[i] & 0x7F];
+                i++;
+            } else {
+                cp = c == 0x1B ? 0x20 : gsm_basic[c];
+            }
+        } else if (dc == SMPP_DC_UCS2) {
+            if (i + 1 >= len) {
+                i = len;
+                cp = 0xFFFD;
+            } else {
+                cp = ((long)data[i] << 8) | data[i + 1];
+                i += 2;
+                if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < len &&
+                    (data[i] & 0xFC) == 0xDC) {
+                    long lo = ((long)data[i] << 8) | data[i + 1];
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 2;
+                } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+                    cp = 0xFFFD;
+                }
+            }
+        } else if (dc == 0x01) { /* IA5 / ASCII */
+            cp = data[i] < 0x80 ? data[i] : 0xFFFD;
+            i++;
+        } else { /* Latin-1, and octets of any other coding shown as Latin-1 */
+            cp = data[i++];
+        }
+        if (cp == 0)
+            cp = 0xFFFD; /* keep the text a C string */
+        o = put_utf8(o8, o, cp);
+    }
+    out[o] = '\0';
+    return o;
+}

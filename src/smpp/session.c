@@ -11,6 +11,7 @@
 #include "lib/err.h"
 #include "lib/xalloc.h"
 #include "smpp/frame.h"
+#include "smpp/tls.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -60,6 +61,7 @@ struct smpp_session {
     int64_t reconnect_at; /* monotonic ms, in BACKOFF */
     int backoff_ms;       /* next delay */
     int enquire_pending;
+    uint32_t conn_gen; /* incremented at every connect: deferred answers name it */
 };
 
 /* ---- the transition table ----------------------------------------------------------------- */
@@ -265,12 +267,20 @@ static void do_connect(struct smpp_session *s)
     if (set_state(s, SMPP_SS_CONNECTING, 0) != SH_OK)
         return;
     smpp_frame_init(&s->frame, 0);
+    s->conn_gen++;
     s->next_seq = s->next_seq ? s->next_seq : 1;
     if (resolve(s, &ai) != SH_OK) {
         lost(s, "host name does not resolve");
         return;
     }
-    s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    s->bev = s->cfg.tls_ctx != NULL
+                 ? smpp_tls_bev_client(s->base, s->cfg.tls_ctx, s->host, s->cfg.tls_verify)
+                 : bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (s->bev == NULL) {
+        evutil_freeaddrinfo(ai);
+        lost(s, "cannot set up the connection (TLS)");
+        return;
+    }
     bufferevent_setcb(s->bev, on_read, NULL, on_event, s);
     bufferevent_enable(s->bev, EV_READ | EV_WRITE);
     s->last_rx = mono_ms();
@@ -292,8 +302,15 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         send_bind(s);
         return;
     }
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-        lost(s, (what & BEV_EVENT_EOF) ? "closed by the SMSC" : "socket error");
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        char why[200] = "socket error";
+        if ((what & BEV_EVENT_ERROR) && smpp_tls_is(s->bev)) {
+            char e[160];
+            smpp_tls_error(s->bev, e, sizeof(e));
+            snprintf(why, sizeof(why), "TLS: %s", e);
+        }
+        lost(s, (what & BEV_EVENT_EOF) ? "closed by the SMSC" : why);
+    }
 }
 
 /* ---- reading ------------------------------------------------------------------------------- */
@@ -354,7 +371,7 @@ static void on_request(struct smpp_session *s, const struct smpp_pdu *p)
         break;
     case SMPP_CMD_UNBIND:
         write_simple(s, SMPP_CMD_UNBIND_RESP, p->sequence_number, 0);
-        if (s->bev != NULL) /* flush the answer before closing */
+        if (s->bev != NULL && !smpp_tls_is(s->bev)) /* flush the answer before closing */
             evbuffer_write(bufferevent_get_output(s->bev), bufferevent_getfd(s->bev));
         log_msg(s->log, LOG_WARN, NULL, "smpp %s: the SMSC unbound; reconnect in %d ms", s->name,
                 s->cfg.reconnect_min_ms);
@@ -363,10 +380,14 @@ static void on_request(struct smpp_session *s, const struct smpp_pdu *p)
     case SMPP_CMD_DELIVER_SM:
     case SMPP_CMD_DATA_SM: {
         struct smpp_pdu r;
+        uint32_t gen = s->conn_gen;
+        int how = SMPP_DELIVER_ACK;
+        if (s->state == SMPP_SS_BOUND && s->cbs.on_deliver != NULL)
+            how = s->cbs.on_deliver(s->cbs.arg, s, p);
+        if (how == SMPP_DELIVER_DEFER || gen != s->conn_gen)
+            break;
         smpp_pdu_init(&r, p->command_id | SMPP_RESP_BIT, p->sequence_number);
         write_pdu(s, &r);
-        if (s->state == SMPP_SS_BOUND && s->cbs.on_deliver != NULL)
-            s->cbs.on_deliver(s->cbs.arg, s, p);
         break;
     }
     default:
@@ -554,6 +575,23 @@ int smpp_session_send(struct smpp_session *s, struct smpp_pdu *pdu, smpp_resp_cb
     return SH_OK;
 }
 
+struct smpp_defer smpp_session_defer(const struct smpp_session *s, const struct smpp_pdu *pdu)
+{
+    return (struct smpp_defer){.conn = s->conn_gen, .seq = pdu->sequence_number,
+                               .resp_cmd = pdu->command_id | SMPP_RESP_BIT};
+}
+
+int smpp_session_answer(struct smpp_session *s, const struct smpp_defer *d, uint32_t status)
+{
+    struct smpp_pdu r;
+    if (s->bev == NULL || d->conn != s->conn_gen ||
+        (s->state != SMPP_SS_BOUND && s->state != SMPP_SS_UNBINDING))
+        return SH_ECLOSED;
+    smpp_pdu_init(&r, d->resp_cmd, d->seq);
+    r.command_status = status;
+    return write_pdu(s, &r) == SH_OK ? SH_OK : SH_ECLOSED;
+}
+
 void smpp_session_pause(struct smpp_session *s, int ms)
 {
     int64_t until = mono_ms() + (ms > 0 ? ms : 1);
@@ -569,7 +607,8 @@ void smpp_session_free(struct smpp_session *s)
         struct smpp_pdu p;
         smpp_pdu_init(&p, SMPP_CMD_UNBIND, take_seq(s));
         write_pdu(s, &p);
-        evbuffer_write(bufferevent_get_output(s->bev), bufferevent_getfd(s->bev));
+        if (!smpp_tls_is(s->bev)) /* over TLS the unbind is best effort: no raw write */
+            evbuffer_write(bufferevent_get_output(s->bev), bufferevent_getfd(s->bev));
     }
     s->cbs.on_state = NULL; /* dropped: never called from here on */
     if (s->state != SMPP_SS_CLOSED)

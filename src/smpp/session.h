@@ -20,7 +20,8 @@
  *   any state ── smpp_session_free ──▶ CLOSED ◀───────────────────────────────┘
  *
  * Inbound: enquire_link → enquire_link_resp; unbind → unbind_resp then BACKOFF (reconnect);
- * deliver_sm / data_sm → the response (ROK) is written first, then on_deliver; unknown or
+ * deliver_sm / data_sm → on_deliver, then the response (ROK) unless on_deliver deferred it
+ * (smpp_session_answer answers later, on the same connection only); unknown or
  * unexpected requests → generic_nack ESME_RINVCMDID; undecodable PDUs → the error reply
  * smpp_pdu_error_reply() builds; a bad command_length → generic_nack and disconnect.
  * Requests in flight when the connection drops are answered SH_ECLOSED; those without a
@@ -63,18 +64,34 @@ struct smpp_session_cfg {
     int enquire_link_ms;      /* idle time before an enquire_link, >= 100 */
     int reconnect_min_ms;     /* first backoff delay (doubled per failure) */
     int reconnect_max_ms;     /* cap; also used at once after a bind refused for credentials */
+    void *tls_ctx;  /* SSL_CTX (smpp/tls.h) to connect over TLS, or NULL for plain TCP;
+                     * borrowed, must outlive the session */
+    int tls_verify; /* check the SMSC's certificate names host */
 };
 
 /* Answer to a request: st SH_OK with the response (its command_status may be non-zero, and it
  * may be a generic_nack), SH_ETIMEDOUT or SH_ECLOSED with resp NULL. resp is borrowed. */
 typedef void (*smpp_resp_cb)(void *arg, int st, const struct smpp_pdu *resp);
 
+#define SMPP_DELIVER_ACK 0
+#define SMPP_DELIVER_DEFER 1
+
+/* A request of the SMSC whose response the caller gives later: which connection, which
+ * sequence number, which response command. Plain value. */
+struct smpp_defer {
+    uint32_t conn; /* connection generation (changes at every connect) */
+    uint32_t seq;
+    uint32_t resp_cmd;
+};
+
 struct smpp_session_cbs {
     /* The state changed; bind_status is the bind_resp status after a refused bind, else 0. */
     void (*on_state)(void *arg, struct smpp_session *s, enum smpp_sess_state st,
                      uint32_t bind_status);
-    /* A deliver_sm or data_sm arrived (already answered ROK). pdu borrowed for the call. */
-    void (*on_deliver)(void *arg, struct smpp_session *s, const struct smpp_pdu *pdu);
+    /* A deliver_sm or data_sm arrived. pdu borrowed for the call. Return SMPP_DELIVER_ACK and
+     * the session answers ROK at once, or SMPP_DELIVER_DEFER after taking
+     * smpp_session_defer(s, pdu) to answer later with smpp_session_answer. */
+    int (*on_deliver)(void *arg, struct smpp_session *s, const struct smpp_pdu *pdu);
     /* The window has room again (a response arrived, a pause ended, the bind succeeded). */
     void (*on_room)(void *arg, struct smpp_session *s);
     void *arg;
@@ -117,6 +134,15 @@ int smpp_session_can_submit(const struct smpp_session *s);
  * Ownership: borrows pdu for the call (it is encoded at once).
  */
 int smpp_session_send(struct smpp_session *s, struct smpp_pdu *pdu, smpp_resp_cb cb, void *arg);
+
+/* The handle to answer pdu (a deliver_sm or data_sm just received on s) later. */
+struct smpp_defer smpp_session_defer(const struct smpp_session *s, const struct smpp_pdu *pdu);
+
+/*
+ * Writes the deferred response with command_status status. Returns SH_OK, or SH_ECLOSED when
+ * the connection it came on is gone (the SMSC will send the request again) — nothing written.
+ */
+int smpp_session_answer(struct smpp_session *s, const struct smpp_defer *d, uint32_t status);
 
 /* Stops sending requests for ms (throttling asked by the SMSC); on_room is called after. */
 void smpp_session_pause(struct smpp_session *s, int ms);

@@ -29,6 +29,12 @@ static const struct store_q q_by_sysid = {
     "SELECT " COLS " FROM smpp_accounts WHERE system_id = $1 AND deleted_at IS NULL", NULL, NULL,
     0};
 
+static const struct store_q q_disabled = {
+    "smpp_accounts.disabled_since",
+    "SELECT id FROM smpp_accounts WHERE active = 0 AND updated_at >= $1 ORDER BY updated_at "
+    "DESC LIMIT $2",
+    NULL, NULL, 0};
+
 static const struct store_q q_insert = {"smpp_accounts.insert",
                                         "INSERT INTO smpp_accounts(" COLS
                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
@@ -135,6 +141,26 @@ int store_smpp_account_by_system_id(struct store *s, const char *system_id, stru
     struct store_args args = {0};
     store_arg_text(&args, system_id);
     return get_one(s, &q_by_sysid, &args, a, out);
+}
+
+int store_smpp_accounts_disabled_since(struct store *s, int64_t since, int limit, struct arena *a,
+                                       const char ***ids, size_t *n)
+{
+    struct store_args args = {0};
+    struct store_rows r;
+    store_arg_int(&args, since);
+    store_arg_int(&args, limit);
+    int st = store_read(s, &q_disabled, &args, a, &r);
+    *ids = NULL;
+    *n = 0;
+    if (st != SH_OK)
+        return st;
+    if (r.n > 0)
+        *ids = arena_zalloc(a, r.n * sizeof(**ids));
+    for (size_t i = 0; i < r.n; i++)
+        (*ids)[i] = store_cell(&r, i, 0);
+    *n = r.n;
+    return SH_OK;
 }
 
 static void arg_tps(struct store_args *a, int64_t tps)

@@ -34,6 +34,11 @@ int store_smpp_account_get(struct store *s, const char *project_id, const char *
 int store_smpp_account_by_system_id(struct store *s, const char *system_id, struct arena *a,
                                     struct store_smpp_account *out);
 
+/* Ids of accounts (of any project) switched inactive or deleted at or after since (ms), at
+ * most limit; ids in a. For the SMPP server dropping sessions bound before the change. */
+int store_smpp_accounts_disabled_since(struct store *s, int64_t since, int limit, struct arena *a,
+                                       const char ***ids, size_t *n);
+
 /* Inserts acc with e in one transaction. SH_EEXIST when system_id is taken. */
 int store_smpp_account_insert(struct store *s, const struct store_smpp_account *acc,
                               const struct audit_entry *e);

@@ -45,6 +45,8 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.master_key_file, "./data/master.key");
     assert_string_equal(cfg.port_file, "");
     assert_string_equal(cfg.smpp_listen, ""); /* the SMPP server is off by default */
+    assert_string_equal(cfg.smpp_tls_listen, "");
+    assert_int_equal(cfg.smpp_idle_timeout_ms, 300000);
     assert_string_equal(cfg.simulator_log, "");
     assert_string_equal(cfg.public_url, ""); /* serve uses http://<listen address> */
     assert_int_equal(cfg.log_level, LOG_INFO);
@@ -91,6 +93,20 @@ static const struct opt_case cases[] = {
      "smpp-listen"},
     {"smpp port file", "SMSHUB_SMPP_PORT_FILE", "--smpp-port-file", "/tmp/p", SH_OK,
      "smpp_port_file", "/tmp/p"},
+    {"smpp idle", "SMSHUB_SMPP_IDLE_TIMEOUT", "--smpp-idle-timeout", "90s", SH_OK, "smpp_idle",
+     "90000"},
+    {"smpp idle off", "SMSHUB_SMPP_IDLE_TIMEOUT", "--smpp-idle-timeout", "0", SH_OK, "smpp_idle",
+     "0"},
+    {"smpp idle short", "SMSHUB_SMPP_IDLE_TIMEOUT", "--smpp-idle-timeout", "500ms", SH_EINVAL,
+     NULL, "smpp-idle-timeout"},
+    {"smpp idle junk", "SMSHUB_SMPP_IDLE_TIMEOUT", "--smpp-idle-timeout", "soon", SH_EINVAL, NULL,
+     "smpp-idle-timeout"},
+    {"smpp tls listen", "SMSHUB_SMPP_TLS_LISTEN", "--smpp-tls-listen", "0.0.0.0:3550", SH_OK,
+     "smpp_tls_listen", "0.0.0.0:3550"},
+    {"smpp tls listen bad", "SMSHUB_SMPP_TLS_LISTEN", "--smpp-tls-listen", "x", SH_EINVAL, NULL,
+     "smpp-tls-listen"},
+    {"smpp tls cert", "SMSHUB_SMPP_TLS_CERT", "--smpp-tls-cert", "/etc/c.pem", SH_OK,
+     "smpp_tls_cert", "/etc/c.pem"},
     {"listen port junk", "SMSHUB_LISTEN", "--listen", "127.0.0.1:80x", SH_EINVAL, NULL, "listen"},
     {"master key", "SMSHUB_MASTER_KEY_FILE", "--master-key-file", "/etc/k", SH_OK,
      "master_key_file", "/etc/k"},
@@ -142,6 +158,12 @@ static void field_text(const struct config *cfg, const char *check, char *out, s
         snprintf(out, cap, "%s", cfg->smpp_listen);
     else if (strcmp(check, "smpp_port_file") == 0)
         snprintf(out, cap, "%s", cfg->smpp_port_file);
+    else if (strcmp(check, "smpp_idle") == 0)
+        snprintf(out, cap, "%lld", (long long)cfg->smpp_idle_timeout_ms);
+    else if (strcmp(check, "smpp_tls_listen") == 0)
+        snprintf(out, cap, "%s", cfg->smpp_tls_listen);
+    else if (strcmp(check, "smpp_tls_cert") == 0)
+        snprintf(out, cap, "%s", cfg->smpp_tls_cert);
     else if (strcmp(check, "public_url") == 0)
         snprintf(out, cap, "%s", cfg->public_url);
     else if (strcmp(check, "simulator_log") == 0)
