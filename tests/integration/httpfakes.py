@@ -79,6 +79,32 @@ def add_credential(hub, provider_id, driver, default_config, settings, secrets, 
     return r.json
 
 
+def add_project_credential(hub, project_id, provider_id, settings, secrets, **extra):
+    """A credential of an existing catalog provider for project_id; returns its JSON."""
+    r = hub.request("POST", "/v1/admin/projects/%s/providers" % project_id,
+                    {"provider_id": provider_id, "name": "%s cred %d" % (provider_id, len(extra)),
+                     "settings": settings, "secrets": secrets, **extra}, key=hub.admin_token)
+    check_eq(r.status, 201, "create credential: %r" % r)
+    return r.json
+
+
+def callback_url(hub, cred):
+    """The full public callback URL of a credential (what the vendor is configured with)."""
+    return "http://127.0.0.1:%d%s" % (hub.port, cred["callback_url"])
+
+
+def forged_token(cred):
+    """The credential's callback path with a wrong (same-length) token."""
+    path = cred["callback_url"]
+    return path[:-4] + ("zzzz" if not path.endswith("zzzz") else "yyyy")
+
+
+def inbound(hub, project_id):
+    """Inbound messages of project_id: (from, to, body, status, credential_id) rows."""
+    return hub.query("SELECT from_addr, to_number, body, status, credential_id FROM messages "
+                     "WHERE direction = 1 AND project_id = ? ORDER BY created_at", (project_id,))
+
+
 def wait_sent(hub, provider_id, text, timeout=15):
     """Sends one message through provider_id and waits until the provider took it."""
     mid = hub.send(text=text, provider=provider_id).json["id"]
