@@ -88,6 +88,17 @@ def add_project_credential(hub, project_id, provider_id, settings, secrets, **ex
     return r.json
 
 
+def engine_sees(hub, provider_id, cred_id, active=True, timeout=10):
+    """Waits until the engine's own view (the provider health snapshot) lists cred_id with that
+    active flag: routing reads that view, refreshed from the table about twice a second."""
+    def seen():
+        r = hub.request("GET", "/v1/admin/providers/%s/health" % provider_id,
+                        key=hub.admin_token)
+        return r.status == 200 and any(c["credential_id"] == cred_id and c["active"] == active
+                                       for c in r.json["credentials"])
+    wait_for(seen, timeout, "the engine to load credential %s (active %s)" % (cred_id, active))
+
+
 def callback_url(hub, cred):
     """The full public callback URL of a credential (what the vendor is configured with)."""
     return "http://127.0.0.1:%d%s" % (hub.port, cred["callback_url"])
