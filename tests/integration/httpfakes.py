@@ -112,8 +112,10 @@ def forged_token(cred):
 
 def inbound(hub, project_id):
     """Inbound messages of project_id: (from, to, body, status, credential_id) rows."""
-    return hub.query("SELECT from_addr, to_number, body, status, credential_id FROM messages "
+    rows = hub.query("SELECT from_addr, to_number, body, status, credential_id FROM messages "
                      "WHERE direction = 1 AND project_id = ? ORDER BY created_at", (project_id,))
+    # the PostgreSQL variant reads digits-only text back as numbers
+    return [(str(a), str(b), str(c), int(d), e) for a, b, c, d, e in rows]
 
 
 def wait_sent(hub, provider_id, text, timeout=15):
