@@ -6,12 +6,13 @@ another driver's path is 404 and changes nothing) makes the message `delivered`;
 retried with the same message-id (PlayMobile deduplicates on it); an inbound message (format
 UNVERIFIED: the fake's --mo-fields and the credential's mo_*_field mapping agree) posted to the
 second project's credential URL is stored for that project only; the password never appears in
-the daemon log."""
+the daemon log; a stop with a send in flight exits cleanly."""
 import json
 
 from harness import check, check_eq, main, wait_for
 from httpfakes import (Fake, add_credential, add_project_credential, callback_url,
-                       check_log_clean, forged_token, inbound, raw_post)
+                       check_log_clean, forged_token, inbound, raw_post,
+                       stop_clean)
 
 PW = "pm-Secret-9xq2"
 MAPPING = {"mo_from_field": "sender", "mo_to_field": "recipient", "mo_text_field": "text",
@@ -80,6 +81,7 @@ def test(hub):
     check_eq(rows, [("998901112233", "3700", "javob", 3, cred_b["id"])], "inbound row")
     check_eq(inbound(hub, hub.project_id), [], "nothing inbound in the other project")
     check_log_clean(hub, [PW])
+    stop_clean(hub, fake, "pm")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ message-id field and the receipt/inbound formats are UNVERIFIED, so the credenti
 receipt the fake posts to our callback URL makes the message `delivered`, a wrong token is 404
 and changes nothing; STATUS ERROR → `rejected` after one POST; a 503 fails over at once to the
 project's next credential (the simulator); an inbound message is stored for the project that
-owns the credential; the hash never appears in the daemon log."""
+owns the credential; the hash never appears in the daemon log; a stop with a send in flight exits cleanly."""
 import json
 import urllib.parse
 
 from harness import check, check_eq, main, wait_for
 from httpfakes import (Fake, add_credential, add_project_credential, callback_url,
-                       check_log_clean, forged_token, inbound, raw_post)
+                       check_log_clean, forged_token, inbound, raw_post,
+                       stop_clean)
 
 HASH = "veevo-hash-7Yq2pL"
 SETTINGS = {"id_field": "MESSAGE_ID", "dlr_id_field": "id", "dlr_status_field": "status",
@@ -79,6 +80,7 @@ def test(hub):
     check_eq(rows, [("+923009998877", "8583", "jawab", 3, cred_b["id"])], "inbound row")
     check_eq(inbound(hub, hub.project_id), [], "nothing inbound in the other project")
     check_log_clean(hub, [HASH])
+    stop_clean(hub, fake, "vv")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ fake's unsigned status webhook makes the message `delivered` (a wrong token is 4
 nothing, an unknown status 400); 400 and 402 → `rejected` after one POST; a 500 is retried
 (attempts 2); a reply (MO) goes to the webhook_responses URL of the last message, here one of a
 second project's credential, and is stored for that project only; the API key never appears in
-the daemon log."""
+the daemon log; a stop with a send in flight exits cleanly."""
 import urllib.parse
 
 from harness import check, check_eq, main, wait_for
 from httpfakes import (Fake, add_credential, add_project_credential, callback_url,
-                       check_log_clean, forged_token, inbound, raw_post)
+                       check_log_clean, forged_token, inbound, raw_post,
+                       stop_clean)
 
 KEY = "smso-Key-4Rt9zQ"
 SETTINGS = {"sender_id": "4", "receive_replies": True}
@@ -73,6 +74,7 @@ def test(hub):
     check_eq(rows, [("+40722334455", "", "raspuns", 3, cred_b["id"])], "inbound row")
     check_eq(inbound(hub, hub.project_id), [], "nothing inbound in the other project")
     check_log_clean(hub, [KEY])
+    stop_clean(hub, fake, "so")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,12 @@ unknown statusId 400, both changing nothing; HTTP 400 and replyCode != 0 → `re
 POST; a 503 at the first CEQUENS credential fails over at once to a second CEQUENS credential
 (another account, its own fake); an inbound message (format UNVERIFIED: --mo-fields and the
 mo_*_field mapping agree) is stored for the project owning the credential; secrets never appear
-in the daemon log."""
+in the daemon log; a stop with a send in flight exits cleanly."""
 import json
 
 from harness import check, check_eq, main, wait_for
 from httpfakes import (Fake, add_credential, add_project_credential, callback_url,
-                       check_log_clean, engine_sees, forged_token, inbound)
+                       check_log_clean, engine_sees, forged_token, inbound, stop_clean)
 
 KEY = "cq-Key-8sPl2V"
 KEY2 = "cq-Key2-0bN7aT"
@@ -99,6 +99,7 @@ def test(hub):
     check_eq(rows, [("201009998877", "Cequens", "shukran", 3, cred_b["id"])], "inbound row")
     check_eq(inbound(hub, hub.project_id), [], "nothing inbound in the other project")
     check_log_clean(hub, [KEY, KEY2])
+    stop_clean(hub, fake, "cq")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,13 @@ fake's receipt; a wrong token 404 and an unmapped status 400, neither changing a
 (status 9) → `rejected` after one POST; throttled (status 1) and internal error (status 5) →
 retried; a 503 → failover to the simulator; an inbound message stored for the project owning
 the credential; a bad template is refused when the credential is created; the secret never
-appears in the daemon log."""
+appears in the daemon log; a stop with a send in flight exits cleanly."""
 import urllib.parse
 
 from harness import check, check_eq, main, wait_for
 from httpfakes import (Fake, add_credential, add_project_credential, callback_url,
-                       check_log_clean, forged_token, inbound, raw_post)
+                       check_log_clean, forged_token, inbound, raw_post,
+                       stop_clean)
 
 KEY = "gen12345"
 SECRET = "gen-Secret-5Kx"
@@ -109,6 +110,7 @@ def test(hub):
              "inbound row")
     check_eq(inbound(hub, hub.project_id), [], "nothing inbound in the other project")
     check_log_clean(hub, [SECRET])
+    stop_clean(hub, fake, "acme")
 
 
 if __name__ == "__main__":
