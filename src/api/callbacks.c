@@ -4,9 +4,10 @@
  * authentication: the unguessable token identifies the credential, and the dialect checks the
  * vendor's signature with the credential's own secrets. Receipts go to the engine
  * (engine_report), matched by our own message id when the vendor echoes it and it names a
- * message sent through this credential, else by the provider id; inbound messages are stored as inbound messages (direction 1, final status
- * `delivered`, never dispatched) of the credential's project, once per provider id; the
- * answer is whatever the vendor expects (the dialect says).
+ * message sent through this credential, else by the provider id. Inbound messages are stored
+ * as inbound messages (direction 1, final status `delivered`, never dispatched) of the
+ * credential's project, once per provider id; the answer is whatever the vendor expects (the
+ * dialect says).
  */
 #include "api/api.h"
 #include "core/credential.h"

@@ -5,7 +5,8 @@ message-id field and the receipt/inbound formats are UNVERIFIED, so the credenti
 receipt the fake posts to our callback URL makes the message `delivered`, a wrong token is 404
 and changes nothing; STATUS ERROR → `rejected` after one POST; a 503 fails over at once to the
 project's next credential (the simulator); an inbound message is stored for the project that
-owns the credential; the hash never appears in the daemon log; a stop with a send in flight exits cleanly."""
+owns the credential; the hash never appears in the daemon log; a stop with a send in flight
+exits cleanly."""
 import json
 import urllib.parse
 

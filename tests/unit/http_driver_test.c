@@ -208,7 +208,7 @@ static void test_batch_window(void **state)
     assert_int_equal(ops->open(&env, settings, err, sizeof(err), &st), SH_OK);
     struct got g[3] = {{0}};
     assert_int_equal(submit(ops, st, &g[0]), SH_OK);
-    assert_int_equal(http_transport_pending(t), 0); /* held for the window */
+    assert_int_equal(http_transport_pending(t), 0);  /* held for the window */
     assert_int_equal(submit(ops, st, &g[1]), SH_OK); /* full: the batch waits for a login */
     assert_int_equal(http_transport_pending(t), 1);
     assert_int_equal(submit(ops, st, &g[2]), SH_OK); /* a new batch, held */

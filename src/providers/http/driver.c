@@ -62,12 +62,12 @@ struct hd {
     int auth_refused;
     struct hd_op *live, *live_tail; /* every op this driver owns, oldest first */
     struct event *done_ev;
-    struct event *refresh_ev; /* renews the token shortly before it stops being usable */
+    struct event *refresh_ev;       /* renews the token shortly before it stops being usable */
     int batch_window_ms, batch_max; /* batch_window_ms 0: no batching */
     struct hd_op *batch_open;       /* the batch gathering sends, or NULL */
     struct event *batch_ev;         /* sends it when its window ends */
-    int in_done;              /* on_done_ev is running callbacks */
-    int closing;              /* closed from inside one of them: freed when it returns */
+    int in_done;                    /* on_done_ev is running callbacks */
+    int closing;                    /* closed from inside one of them: freed when it returns */
 };
 
 static void hd_free(struct hd *h);
@@ -218,8 +218,7 @@ static void send_now(struct hd_op *o)
     if (o->kind == HD_SEND)
         st = h->d->build_send(h->cfg, tok, &o->m, clock_now_ms(), &o->a, &req);
     else if (o->kind == HD_BATCH)
-        st = h->d->build_batch(h->cfg, tok, batch_msgs(o), o->nmember, clock_now_ms(), &o->a,
-                               &req);
+        st = h->d->build_batch(h->cfg, tok, batch_msgs(o), o->nmember, clock_now_ms(), &o->a, &req);
     else
         st = h->d->build_poll(h->cfg, tok, o->pmid, &o->a, &req);
     if (st == SH_OK)

@@ -108,8 +108,8 @@ static int status_list_ok(const char *list)
  * ones when msg, ${pmid} when pmid, and top-level string settings everywhere. */
 static int tpl_ok(const struct generic *g, const char *tpl, int msg, int pmid)
 {
-    static const char *const names[] = {"to",   "to_digits", "from",     "text",    "id",
-                                        "unicode", "coding", "segments", "attempt", NULL};
+    static const char *const names[] = {"to",      "to_digits", "from",     "text",    "id",
+                                        "unicode", "coding",    "segments", "attempt", NULL};
     for (const char *p = tpl != NULL ? tpl : ""; (p = strstr(p, "${")) != NULL;) {
         const char *close = strchr(p + 2, '}');
         char key[64];
