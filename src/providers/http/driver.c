@@ -224,12 +224,9 @@ static void send_now(struct hd_op *o)
     if (st == SH_OK)
         st = perform(o, &req);
     if (st != SH_OK) {
-        if (o->kind != HD_POLL)
-            fail_result(o, st == SH_EINVAL ? PROVIDER_MALFORMED : PROVIDER_TEMP_FAIL,
-                        st == SH_EINVAL ? "build" : "transport",
-                        st == SH_EINVAL ? "the request could not be built" : "no transport", 0);
-        else
-            o->rep_ok = 0;
+        fail_result(o, st == SH_EINVAL ? PROVIDER_MALFORMED : PROVIDER_TEMP_FAIL,
+                    st == SH_EINVAL ? "build" : "transport",
+                    st == SH_EINVAL ? "the request could not be built" : "no transport", 0);
         op_later(o);
     }
 }
@@ -256,9 +253,7 @@ static void run_waiters(struct hd *h, int ok, enum provider_outcome out, const c
             if (ok) {
                 send_now(o);
             } else {
-                if (o->kind != HD_POLL)
-                    fail_result(o, out, code, text, alert);
-                o->rep_ok = 0;
+                fail_result(o, out, code, text, alert);
                 op_later(o);
             }
         }
