@@ -3,9 +3,11 @@
  * inbound messages a provider pushes (SPEC §3.2, src/providers/http/README). No
  * authentication: the unguessable token identifies the credential, and the dialect checks the
  * vendor's signature with the credential's own secrets. Receipts go to the engine
- * (engine_report); inbound messages are stored as inbound messages (direction 1, final status
- * `delivered`, never dispatched) of the credential's project, once per provider id; the
- * answer is whatever the vendor expects (the dialect says).
+ * (engine_report), matched by our own message id when the vendor echoes it and it names a
+ * message sent through this credential, else by the provider id. Inbound messages are stored
+ * as inbound messages (direction 1, final status `delivered`, never dispatched) of the
+ * credential's project, once per provider id; the answer is whatever the vendor expects (the
+ * dialect says).
  */
 #include "api/api.h"
 #include "core/credential.h"
@@ -104,8 +106,11 @@ static void apply(struct http_req *r, const struct store_credential *c,
         struct provider_report rep = cb->dlr;
         if (rep.pmid != NULL && *rep.pmid == '\0')
             rep.pmid = NULL;
-        if (rep.pmid == NULL && rep.ref != NULL && !ref_is_ours(r, c, rep.ref))
+        if (rep.ref != NULL && !ref_is_ours(r, c, rep.ref))
             rep.ref = NULL;
+        else if (rep.ref != NULL)
+            rep.pmid = NULL; /* our own id, checked: exact even where the vendor's id is not
+                              * (an Eskiz batch's request id, a Vonage part's own id) */
         if ((rep.pmid != NULL || rep.ref != NULL) && r->api->engine != NULL &&
             engine_report(r->api->engine, c->id, &rep) != SH_OK)
             log_msg(r->api->log, LOG_WARN, NULL,

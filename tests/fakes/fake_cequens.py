@@ -7,7 +7,10 @@ Bearer. POST /sms/v1/messages (JSON) -> replyCode 0 with data.SentSMSIDs[].SMSId
 replyCode != 0 / InvalidRecipients; GET /sms/v1/messages/{id} -> {"data":{"status":<code>}};
 GET /accounts/balance (legacy, UNVERIFIED). Receipts are GET requests with query parameters
 to dlrUrl; the names are UNVERIFIED and set by --dlr-params (default messageId,statusId,
-clientMessageId,submitDate, matching the driver's defaults).
+clientMessageId,submitDate, matching the driver's defaults). No inbound (MO) webhook is
+documented: only with --mo-fields from,to,text,id does /_fake/mo send one, as a GET with those
+(UNVERIFIED) query parameters. Failure modes: the generic ones, "400" (the error object) and
+"reply:N" (HTTP 200 with replyCode N).
 """
 import base64
 import json
@@ -33,6 +36,7 @@ class Cequens(fakebase.Fake):
         p.add_argument("--api-token")
         p.add_argument("--token-ttl", type=int, default=86400)
         p.add_argument("--dlr-params", default="messageId,statusId,clientMessageId,submitDate")
+        p.add_argument("--mo-fields", help="UNVERIFIED inbound format: from,to,text,id names")
 
     def __init__(self, args):
         super().__init__(args)
@@ -78,6 +82,12 @@ class Cequens(fakebase.Fake):
         failed = fakebase.generic_failure(mode)
         if failed:
             return failed
+        if mode == "400":
+            return fakebase.json_answer(400, {"replyCode": 1, "error": {
+                "status": 400, "description": "Invalid request", "internalErrors": []}})
+        if mode and mode.startswith("reply:"):
+            return fakebase.json_answer(200, {"replyCode": int(mode[6:]),
+                                              "replyMessage": "Request failed"})
         o = req.json()
         if not o.get("senderName"):
             return fakebase.json_answer(200, {"replyCode": 3, "replyMessage": "Invalid sender"})
@@ -115,7 +125,12 @@ class Cequens(fakebase.Fake):
         self.send_callback("GET", target + ("&" if "?" in target else "?") + q)
 
     def emit_mo(self, sender, to, text, url=None):
-        raise ValueError("CEQUENS inbound webhook format is unknown")
+        params = fakebase.mapped_mo(self.args.mo_fields, sender, to, text, self.next_id("mo"))
+        if params is None:
+            raise ValueError("CEQUENS inbound webhook format is unknown (see --mo-fields)")
+        target = url or self.args.mo_url
+        self.send_callback("GET", target + ("&" if "?" in target else "?") +
+                           urllib.parse.urlencode(params))
 
 
 if __name__ == "__main__":

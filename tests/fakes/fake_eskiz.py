@@ -7,6 +7,12 @@ POST /api/auth/login (multipart email/password) -> JWT-shaped token with `exp` =
 POST /api/message/sms/send (multipart) -> {"id":uuid,"status":"waiting"}; a test account
 (--test-account) only accepts the three test texts; GET /api/message/sms/status_by_id/{id};
 GET /api/user/get-limit. Receipts are JSON POSTs to callback_url (no signature).
+POST /api/message/sms/send-batch (JSON {messages:[{user_sms_id,to,text}],from,dispatch_id,
+callback_url}) -> {"id":uuid,"message":…,"status":["waiting",…]}: one request id for the batch,
+each message kept under "<id>#<user_sms_id>" (its /_fake/dlr id; its receipt carries the batch's
+request_id and its own user_sms_id). How Eskiz reports an invalid entry is UNVERIFIED: here the
+whole batch is refused (400, like a single send's validation error). Mode "batch-partial" answers
+the last entry's status as "error" instead.
 """
 import base64
 import json
@@ -94,6 +100,8 @@ class Eskiz(fakebase.Fake):
                                                   "accepted": True,
                                                   "dlr_time": "2024-05-31 22:02:32+05:00"}},
                 "price": 50, "total_price": 50, "sent_at": "2024-05-31 22:02:27+00:00"}})
+        if p == "/api/message/sms/send-batch" and req.method == "POST":
+            return self._batch(req)
         if p == "/api/message/sms/send" and req.method == "POST":
             mode = self.take_failure()
             failed = fakebase.generic_failure(mode)
@@ -119,6 +127,43 @@ class Eskiz(fakebase.Fake):
                                               "status": "waiting"})
         return fakebase.json_answer(404, {"status": "error", "message": "Not found"})
 
+    def _batch(self, req):
+        mode = self.take_failure()
+        failed = fakebase.generic_failure(mode)
+        if failed:
+            return failed
+        try:
+            o = req.json()
+            msgs = o["messages"]
+        except (ValueError, KeyError, TypeError):
+            return fakebase.json_answer(400, {"status": "error", "message": "Invalid JSON"})
+        for i, m in enumerate(msgs):
+            phone = str(m.get("to", ""))
+            if not phone.isdigit() or not phone.startswith("998") or len(phone) != 12:
+                return fakebase.json_answer(400, {"status": "error", "message": {
+                    "messages.%d.to" % i: ["The phone format is invalid."]}})
+            if not m.get("text"):
+                return fakebase.json_answer(400, {"status": "error", "message": {
+                    "messages.%d.text" % i: ["The text field is required."]}})
+        rid = str(uuid.uuid4())
+        states = []
+        for i, m in enumerate(msgs):
+            if mode == "batch-partial" and i == len(msgs) - 1:
+                states.append("error")
+                continue
+            key = "%s#%s" % (rid, m.get("user_sms_id"))
+            self.remember(key, {"key": key, "id": rid, "sms_id": int(self.next_id()) + 61359000,
+                                "to": str(m["to"]), "message": m["text"],
+                                "from": o.get("from", "4546"),
+                                "user_sms_id": m.get("user_sms_id"),
+                                "callback": o.get("callback_url") or None,
+                                "status": "NEW", "part": "NEW", "batch": True})
+            states.append("waiting")
+            if self.args.auto_dlr:
+                self.emit_dlr(key, self.args.auto_dlr)
+        return fakebase.json_answer(200, {"id": rid, "message": "Waiting for SMS provider",
+                                          "status": states})
+
     def emit_dlr(self, pid, status, url=None):
         level = {"DELIVRD": "DELIVERED", "UNDELIV": "REJECTED", "REJECTD": "REJECTED",
                  "EXPIRED": "REJECTED"}.get(status, "ACCEPTED")
@@ -126,7 +171,7 @@ class Eskiz(fakebase.Fake):
             m = self.messages.get(pid, {"sms_id": 1, "to": "998901234567", "user_sms_id": None})
             if pid in self.messages:
                 m["status"], m["part"] = level, status
-        body = {"request_id": pid, "message_id": str(m["sms_id"]),
+        body = {"request_id": m.get("id", pid), "message_id": str(m["sms_id"]),
                 "user_sms_id": m.get("user_sms_id"), "country": "UZ", "phone_number": m["to"],
                 "sms_count": "1", "status": status,
                 "status_date": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}

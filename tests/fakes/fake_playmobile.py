@@ -7,7 +7,9 @@ message-id, 404 empty content, 401 empty originator) and on demand (mode "100", 
 401 without valid Basic auth. A repeated message-id is accepted again without a second send
 (the dedup the hub relies on). UNVERIFIED parts, modelled so the config flags can be tested:
 POST /broker-api/get-status {"message-id":[id]} -> {"messages":[{"message-id","status"}]} and
-receipts as JSON POSTs {"message-id","status"} to --callback-url.
+receipts as JSON POSTs {"message-id","status"} to --callback-url. No inbound (MO) format is
+known either: only with --mo-fields from,to,text,id does /_fake/mo post a JSON object with those
+names (to --mo-url or the given url), for the hub's configurable mapping.
 """
 import base64
 import json
@@ -22,6 +24,7 @@ class PlayMobile(fakebase.Fake):
     def add_args(p):
         p.add_argument("--login", default="pmuser")
         p.add_argument("--password", default="pmpass")
+        p.add_argument("--mo-fields", help="UNVERIFIED inbound format: from,to,text,id names")
 
     def _err(self, code, text):
         return fakebase.json_answer(400, {"error-code": code, "error-description": text})
@@ -79,7 +82,11 @@ class PlayMobile(fakebase.Fake):
                            json.dumps({"message-id": pid, "status": status}).encode())
 
     def emit_mo(self, sender, to, text, url=None):
-        raise ValueError("PlayMobile inbound format is unknown")
+        params = fakebase.mapped_mo(self.args.mo_fields, sender, to, text, self.next_id("mo"))
+        if params is None:
+            raise ValueError("PlayMobile inbound format is unknown (see --mo-fields)")
+        self.send_callback("POST", url or self.args.mo_url, {"Content-Type": "application/json"},
+                           json.dumps(params).encode())
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ POST /v3/sendsms (JSON or query: hash, receivernum, sendernum, textmessage) and 
 GET|POST /sendsms (receivenum) -> JSON {"STATUS":"SUCCESSFUL"|"ERROR","ERROR_FILTER",
 "ERROR_CODE","ERROR_DESCRIPTION"}. The message-id field is UNVERIFIED; with --id-field the
 answer carries one under that name. No status/DLR or balance API is known; /_fake/dlr posts a
-form {id,status} to --callback-url for the configurable mapping.
+form {id,status} to --callback-url for the configurable mapping, and with --mo-fields
+from,to,text,id /_fake/mo posts an inbound message as a form with those (UNVERIFIED) names.
+Failure modes: the generic ones, and a number N answers {"STATUS":"ERROR","ERROR_CODE":N}.
 """
 import urllib.parse
 
@@ -19,6 +21,7 @@ class Veevo(fakebase.Fake):
     def add_args(p):
         p.add_argument("--hash", default="veevo-hash")
         p.add_argument("--id-field")
+        p.add_argument("--mo-fields", help="UNVERIFIED inbound format: from,to,text,id names")
 
     def _err(self, flt, code, text):
         return fakebase.json_answer(200, {"STATUS": "ERROR", "ERROR_FILTER": flt,
@@ -41,6 +44,8 @@ class Veevo(fakebase.Fake):
         failed = fakebase.generic_failure(mode)
         if failed:
             return failed
+        if mode and mode.isdigit():
+            return self._err("", int(mode), "error %s" % mode)
         if p.get("hash") != self.args.hash:
             return self._err("hash", 101, "Invalid hash")
         num = str(p.get(num_key, ""))
@@ -62,7 +67,12 @@ class Veevo(fakebase.Fake):
                            urllib.parse.urlencode({"id": pid, "status": status}).encode())
 
     def emit_mo(self, sender, to, text, url=None):
-        raise ValueError("Veevo inbound format is unknown")
+        params = fakebase.mapped_mo(self.args.mo_fields, sender, to, text, self.next_id("mo"))
+        if params is None:
+            raise ValueError("Veevo inbound format is unknown (see --mo-fields)")
+        self.send_callback("POST", url or self.args.mo_url,
+                           {"Content-Type": "application/x-www-form-urlencoded"},
+                           urllib.parse.urlencode(params).encode())
 
 
 if __name__ == "__main__":

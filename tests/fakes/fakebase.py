@@ -160,6 +160,17 @@ def json_answer(status, obj, extra_headers=None):
     return status, h, json.dumps(obj).encode()
 
 
+def mapped_mo(fields, sender, to, text, pid):
+    """Inbound message parameters for a vendor whose MO format is unknown (UNVERIFIED): fields
+    is the --mo-fields value "from,to,text,id" naming the parameters; None when not set."""
+    if not fields:
+        return None
+    names = fields.split(",")
+    if len(names) != 4:
+        raise ValueError("--mo-fields: four names from,to,text,id")
+    return dict(zip(names, [sender, to, text, pid]))
+
+
 def generic_failure(mode):
     """Answers for the vendor-neutral failure modes, or None."""
     if mode == "429":

@@ -319,6 +319,30 @@ class EskizTest(Base):
         self.assertEqual(json.loads(out)["message"], "token_generated")
 
 
+    def test_send_batch(self):
+        tok = self.login()
+        h = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+        batch = {"messages": [{"user_sms_id": "m1", "to": 998901234567, "text": "a"},
+                              {"user_sms_id": "m2", "to": 998901234568, "text": "b"}],
+                 "from": "4546", "callback_url": self.sink.url}
+        st, out = call(self.port, "POST", "/api/message/sms/send-batch",
+                       json.dumps(batch).encode(), h)
+        sent = json.loads(out)
+        self.assertEqual((st, sent["status"]), (200, ["waiting", "waiting"]))
+        jcall(self.port, "POST", "/_fake/dlr", {"id": sent["id"] + "#m2", "status": "DELIVRD"})
+        cb = json.loads(self.sink.next()[3])
+        self.assertEqual((cb["request_id"], cb["user_sms_id"], cb["phone_number"]),
+                         (sent["id"], "m2", "998901234568"))
+        batch["messages"][1]["to"] = 14155552345  # not an Uzbek number: the whole batch fails
+        self.assertEqual(call(self.port, "POST", "/api/message/sms/send-batch",
+                              json.dumps(batch).encode(), h)[0], 400)
+        batch["messages"][1]["to"] = 998901234568
+        self.fail_next("batch-partial")
+        st, out = call(self.port, "POST", "/api/message/sms/send-batch",
+                       json.dumps(batch).encode(), h)
+        self.assertEqual(json.loads(out)["status"], ["waiting", "error"])
+
+
 class PlayMobileTest(Base):
     fake_cls = fake_playmobile.PlayMobile
     AUTH = {"Authorization": "Basic " + base64.b64encode(b"pmuser:pmpass").decode()}

@@ -79,6 +79,45 @@ def add_credential(hub, provider_id, driver, default_config, settings, secrets, 
     return r.json
 
 
+def add_project_credential(hub, project_id, provider_id, settings, secrets, **extra):
+    """A credential of an existing catalog provider for project_id; returns its JSON."""
+    r = hub.request("POST", "/v1/admin/projects/%s/providers" % project_id,
+                    {"provider_id": provider_id, "name": "%s cred %d" % (provider_id, len(extra)),
+                     "settings": settings, "secrets": secrets, **extra}, key=hub.admin_token)
+    check_eq(r.status, 201, "create credential: %r" % r)
+    return r.json
+
+
+def engine_sees(hub, provider_id, cred_id, active=True, timeout=10):
+    """Waits until the engine's own view (the provider health snapshot) lists cred_id with that
+    active flag: routing reads that view, refreshed from the table about twice a second."""
+    def seen():
+        r = hub.request("GET", "/v1/admin/providers/%s/health" % provider_id,
+                        key=hub.admin_token)
+        return r.status == 200 and any(c["credential_id"] == cred_id and c["active"] == active
+                                       for c in r.json["credentials"])
+    wait_for(seen, timeout, "the engine to load credential %s (active %s)" % (cred_id, active))
+
+
+def callback_url(hub, cred):
+    """The full public callback URL of a credential (what the vendor is configured with)."""
+    return "http://127.0.0.1:%d%s" % (hub.port, cred["callback_url"])
+
+
+def forged_token(cred):
+    """The credential's callback path with a wrong (same-length) token."""
+    path = cred["callback_url"]
+    return path[:-4] + ("zzzz" if not path.endswith("zzzz") else "yyyy")
+
+
+def inbound(hub, project_id):
+    """Inbound messages of project_id: (from, to, body, status, credential_id) rows."""
+    rows = hub.query("SELECT from_addr, to_number, body, status, credential_id FROM messages "
+                     "WHERE direction = 1 AND project_id = ? ORDER BY created_at", (project_id,))
+    # the PostgreSQL variant reads digits-only text back as numbers
+    return [(str(a), str(b), str(c), int(d), e) for a, b, c, d, e in rows]
+
+
 def wait_sent(hub, provider_id, text, timeout=15):
     """Sends one message through provider_id and waits until the provider took it."""
     mid = hub.send(text=text, provider=provider_id).json["id"]

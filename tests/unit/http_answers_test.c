@@ -382,6 +382,61 @@ static void test_login_answers(void **state)
     dialect_cequens.config_free(cq);
 }
 
+/* Eskiz send-batch: the request, and one outcome per message from one answer. */
+static void test_eskiz_batch(void **state)
+{
+    (void)state;
+    void *ez = tu_open("eskiz", "{\"email\":\"e\",\"password\":\"p\",\"batch_window_ms\":50,"
+                                "\"callback_url\":\"https://h/cb\"}");
+    int window = 0, max = 0;
+    dialect_eskiz.config_batch(ez, &window, &max);
+    assert_int_equal(window, 50);
+    assert_int_equal(max, 100);
+    struct provider_msg m[3] = {{.id = "m1", .to = "+998901234567", .body = "a"},
+                                {.id = "m2", .to = "+998901234568", .body = "b\"c"},
+                                {.id = "m3", .to = "+998901234569", .body = "d"}};
+    struct dialect_token tok = {.value = "T"};
+    struct dialect_req r;
+    struct arena a;
+    arena_init(&a);
+    assert_int_equal(dialect_eskiz.build_batch(ez, &tok, m, 3, 0, &a, &r), SH_OK);
+    assert_string_equal(r.url, "https://notify.eskiz.uz/api/message/sms/send-batch");
+    assert_string_equal(tu_req_header(&r, "Authorization"), "Bearer T");
+    assert_string_equal(
+        r.body, "{\"messages\":[{\"user_sms_id\":\"m1\",\"to\":998901234567,\"text\":\"a\"},"
+                "{\"user_sms_id\":\"m2\",\"to\":998901234568,\"text\":\"b\\\"c\"},"
+                "{\"user_sms_id\":\"m3\",\"to\":998901234569,\"text\":\"d\"}],"
+                "\"from\":\"4546\",\"callback_url\":\"https://h/cb\"}");
+    arena_release(&a);
+
+    struct provider_result out[3];
+    struct dialect_resp in =
+        tu_resp(200, "{\"id\":\"R\",\"status\":[\"waiting\",\"waiting\",\"error\"]}");
+    assert_int_equal(dialect_eskiz.parse_batch(ez, m, 3, &in, out), SH_OK);
+    assert_int_equal(out[0].outcome, PROVIDER_ACCEPTED);
+    assert_string_equal(out[0].pmid, "R#m1");
+    assert_string_equal(out[1].pmid, "R#m2");
+    assert_int_equal(out[2].outcome, PROVIDER_REJECTED);
+    in = tu_resp(401, "{\"status\":\"token-invalid\"}");
+    assert_int_equal(dialect_eskiz.parse_batch(ez, m, 3, &in, out), SH_AGAIN);
+    in = tu_resp(400, "{\"message\":{\"messages.1.to\":[\"bad\"]}}");
+    assert_int_equal(dialect_eskiz.parse_batch(ez, m, 3, &in, out), SH_ENOTFOUND);
+    in = tu_resp(503, "");
+    assert_int_equal(dialect_eskiz.parse_batch(ez, m, 3, &in, out), SH_OK);
+    assert_int_equal(out[2].outcome, PROVIDER_TEMP_FAIL);
+    in = tu_resp(429, "");
+    assert_int_equal(dialect_eskiz.parse_batch(ez, m, 3, &in, out), SH_OK);
+    assert_int_equal(out[0].outcome, PROVIDER_THROTTLED);
+    in = tu_resp(200, "{\"status\":[]}");
+    assert_int_equal(dialect_eskiz.parse_batch(ez, m, 3, &in, out), SH_OK);
+    assert_int_equal(out[1].outcome, PROVIDER_TEMP_FAIL);
+    /* a batch member's id names the whole batch: no status poll for it */
+    arena_init(&a);
+    assert_int_equal(dialect_eskiz.build_poll(ez, &tok, "R#m1", &a, &r), SH_ENOTFOUND);
+    arena_release(&a);
+    dialect_eskiz.config_free(ez);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_poll_answers),
         cmocka_unit_test(test_balance_answers),
         cmocka_unit_test(test_login_answers),
+        cmocka_unit_test(test_eskiz_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
  * cancel: a request to a peer that never answers is dropped by http_transport_cancel and by a
  * driver's close without its callback; an unreachable vendor gives exactly one temp-fail per
  * submit, never from inside submit; a failed login backs off and fails later submits without
- * a new login; open refuses bad settings and submit needs a transport.
+ * a new login; open refuses bad settings and submit needs a transport; an Eskiz batch window
+ * holds sends without any transfer, then ends each exactly once, and a close with a batch
+ * still gathering drops it without a callback.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -190,6 +192,44 @@ static void test_unreachable_and_login_backoff(void **state)
     event_base_free(b);
 }
 
+static void test_batch_window(void **state)
+{
+    (void)state;
+    struct event_base *b = event_base_new();
+    struct http_transport *t = http_transport_new(b);
+    struct provider_env env = {.base = b, .credential_id = "cred_1", .http = t};
+    const struct provider_ops *ops = provider_find("eskiz");
+    char settings[256], err[160];
+    void *st = NULL;
+    snprintf(settings, sizeof(settings),
+             "{\"email\":\"a@b.c\",\"password\":\"pw\",\"batch_window_ms\":40,\"batch_max\":2,"
+             "\"base_url\":\"http://127.0.0.1:%d/api\"}",
+             closed_port());
+    assert_int_equal(ops->open(&env, settings, err, sizeof(err), &st), SH_OK);
+    struct got g[3] = {{0}};
+    assert_int_equal(submit(ops, st, &g[0]), SH_OK);
+    assert_int_equal(http_transport_pending(t), 0);  /* held for the window */
+    assert_int_equal(submit(ops, st, &g[1]), SH_OK); /* full: the batch waits for a login */
+    assert_int_equal(http_transport_pending(t), 1);
+    assert_int_equal(submit(ops, st, &g[2]), SH_OK); /* a new batch, held */
+    run_for(b, 300);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(g[i].n, 1);
+        assert_int_equal(g[i].r.outcome, PROVIDER_TEMP_FAIL);
+        assert_int_equal(g[i].called_inside, 0);
+    }
+    ops->close(st);
+    /* closed while a batch gathers: dropped, no callback, nothing leaks */
+    assert_int_equal(ops->open(&env, settings, err, sizeof(err), &st), SH_OK);
+    struct got h = {0};
+    assert_int_equal(submit(ops, st, &h), SH_OK);
+    ops->close(st);
+    run_for(b, 80);
+    assert_int_equal(h.n, 0);
+    http_transport_free(t);
+    event_base_free(b);
+}
+
 static void test_open_and_no_transport(void **state)
 {
     (void)state;
@@ -224,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_transport_cancel),
         cmocka_unit_test(test_close_with_transfer_in_flight),
         cmocka_unit_test(test_unreachable_and_login_backoff),
+        cmocka_unit_test(test_batch_window),
         cmocka_unit_test(test_open_and_no_transport),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

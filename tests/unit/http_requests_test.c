@@ -303,6 +303,10 @@ static void test_bad_configs(void **state)
         {"generic", "{\"url\":\"http://x\",\"id_regex\":\"(\"}", "id_regex"},
         {"generic", "{\"url\":\"http://x\",\"success_status\":\"ok\"}", "success_status"},
         {"generic", "{\"url\":\"http://x\",\"dlr_status_map\":{\"D\":\"done\"}}", "dlr_status_map"},
+        {"generic", "{\"url\":\"http://x/${nope}\"}", "url: an unknown"},
+        {"generic", "{\"url\":\"http://x\",\"body\":\"a=${text\"}", "body: an unknown"},
+        {"generic", "{\"url\":\"http://x\",\"poll_url\":\"http://x/${id}\"}", "poll_url"},
+        {"generic", "{\"url\":\"http://x\",\"headers\":{\"X\":\"${pmid}\"}}", "headers"},
     };
     for (size_t i = 0; i < TU_LEN(bad); i++) {
         char err[200] = "";
@@ -313,13 +317,15 @@ static void test_bad_configs(void **state)
         if (strstr(err, bad[i].err) == NULL)
             fail_msg("bad config %zu: err %s", i, err);
     }
-    /* a generic template naming an unknown placeholder fails at build time */
-    void *cfg = tu_open("generic", "{\"url\":\"http://x/${nope}\"}");
+    /* a template may name any top-level string setting, and the callback URL */
+    void *cfg = tu_open("generic", "{\"url\":\"http://x/${key}?cb=${callback_url}\","
+                                   "\"key\":\"k\",\"callback_url\":\"http://h/c\"}");
     struct provider_msg m = {.id = "1", .to = "+1", .from = "", .body = "x"};
     struct dialect_req r;
     struct arena a;
     arena_init(&a);
-    assert_int_equal(dialect_generic.build_send(cfg, NULL, &m, 0, &a, &r), SH_EINVAL);
+    assert_int_equal(dialect_generic.build_send(cfg, NULL, &m, 0, &a, &r), SH_OK);
+    assert_string_equal(r.url, "http://x/k?cb=http%3A%2F%2Fh%2Fc");
     arena_release(&a);
     dialect_generic.config_free(cfg);
 }

@@ -143,6 +143,18 @@ struct dialect {
      * error: 400 malformed, 403 bad signature, as the vendor's own SDKs answer). */
     int (*parse_callback)(const void *cfg, const struct dialect_in *in, int64_t now_ms,
                           struct arena *a, struct dialect_callback *out);
+    /* Batch send (optional, NULL when the vendor has none). config_batch: how long the driver
+     * may hold a message to gather a batch (ms, 0 = never batch) and the most messages per
+     * request. build_batch: one request for m[0..n-1] (2 <= n <= max, same sender).
+     * parse_batch: one outcome per message in out[0..n-1]; SH_AGAIN for a refused token (as
+     * parse_send); SH_ENOTFOUND when the vendor refused the batch as a whole, so the driver
+     * sends the messages one by one and each gets its own outcome. */
+    void (*config_batch)(const void *cfg, int *window_ms, int *max);
+    int (*build_batch)(const void *cfg, const struct dialect_token *tok,
+                       const struct provider_msg *m, size_t n, int64_t now_ms, struct arena *a,
+                       struct dialect_req *out);
+    int (*parse_batch)(const void *cfg, const struct provider_msg *m, size_t n,
+                       const struct dialect_resp *in, struct provider_result *out);
 };
 
 /* The dialect named name ("twilio", "vonage", ...), or NULL. */

@@ -3,6 +3,8 @@
  * transport (http_transport.h): one ops table per dialect name. Submits and polls become
  * transfers; vendors with a bearer token (Eskiz, CEQUENS) queue requests behind one login per
  * credential and repeat a request once when its token was refused (README in this folder).
+ * Vendors with a batch endpoint (Eskiz, when configured) gather the sends of a short window
+ * into one batch op whose answer gives each member its own outcome.
  * Every operation owns an arena and ends with exactly one callback (or none after close).
  * Threads: the engine loop only.
  */
@@ -22,7 +24,7 @@
 #define HD_LOGIN_BACKOFF_MS 30000
 #define HD_AUTH_BACKOFF_MS (3600LL * 1000)
 
-enum hd_kind { HD_SEND, HD_POLL, HD_LOGIN };
+enum hd_kind { HD_SEND, HD_POLL, HD_LOGIN, HD_BATCH };
 
 struct hd;
 
@@ -30,7 +32,8 @@ struct hd_op {
     struct hd_op *prev, *next; /* in hd->live (waiting, in flight or finished-later) */
     struct hd *h;
     enum hd_kind kind;
-    int where; /* 0 nowhere, 1 waiting for a token, 2 in flight, 3 done (callback due) */
+    int where; /* 0 nowhere, 1 waiting for a token, 2 in flight, 3 done (callback due),
+                * 4 a send inside a batch, 5 a batch gathering members */
     int retried;
     int refresh;    /* login: built from the old token */
     int64_t tok_ms; /* obtained_ms of the token the request was sent with */
@@ -42,6 +45,8 @@ struct hd_op {
     struct provider_result res; /* HD_SEND when done */
     struct provider_report rep; /* HD_POLL when done */
     int rep_ok;
+    struct hd_op **member; /* HD_BATCH: its sends (where 4), in submit order */
+    size_t nmember;
     struct arena a;
 };
 
@@ -57,12 +62,16 @@ struct hd {
     int auth_refused;
     struct hd_op *live, *live_tail; /* every op this driver owns, oldest first */
     struct event *done_ev;
-    struct event *refresh_ev; /* renews the token shortly before it stops being usable */
-    int in_done;              /* on_done_ev is running callbacks */
-    int closing;              /* closed from inside one of them: freed when it returns */
+    struct event *refresh_ev;       /* renews the token shortly before it stops being usable */
+    int batch_window_ms, batch_max; /* batch_window_ms 0: no batching */
+    struct hd_op *batch_open;       /* the batch gathering sends, or NULL */
+    struct event *batch_ev;         /* sends it when its window ends */
+    int in_done;                    /* on_done_ev is running callbacks */
+    int closing;                    /* closed from inside one of them: freed when it returns */
 };
 
 static void hd_free(struct hd *h);
+static void on_batch_ev(evutil_socket_t fd, short what, void *arg);
 
 static void op_unlink(struct hd_op *o)
 {
@@ -99,11 +108,25 @@ static struct hd_op *op_new(struct hd *h, enum hd_kind kind)
     return o;
 }
 
+static void op_later(struct hd_op *o);
+
+/* Ends batch b: each member gets out[i] (or b->res when out is NULL) and its callback soon. */
+static void batch_end(struct hd_op *b, const struct provider_result *out)
+{
+    for (size_t i = 0; i < b->nmember; i++) {
+        b->member[i]->res = out != NULL ? out[i] : b->res;
+        op_later(b->member[i]);
+    }
+    b->nmember = 0;
+}
+
 /* Runs the op's callback now and frees it (never from inside submit/poll_status). */
 static void op_complete(struct hd_op *o)
 {
     op_unlink(o);
-    if (o->kind == HD_SEND)
+    if (o->kind == HD_BATCH)
+        batch_end(o, NULL); /* failed as a whole: o->res for every member */
+    else if (o->kind == HD_SEND)
         o->scb(o->arg, &o->res);
     else if (o->kind == HD_POLL)
         o->pcb(o->arg, o->rep_ok ? &o->rep : NULL);
@@ -174,6 +197,15 @@ static int perform(struct hd_op *o, const struct dialect_req *req)
 
 static void start_login(struct hd *h);
 
+/* The members' messages of batch b as one array, in b's arena. */
+static struct provider_msg *batch_msgs(struct hd_op *b)
+{
+    struct provider_msg *m = arena_zalloc(&b->a, b->nmember * sizeof(*m));
+    for (size_t i = 0; i < b->nmember; i++)
+        m[i] = b->member[i]->m;
+    return m;
+}
+
 /* Builds and starts o's request (send or poll) with the current token. On failure o is
  * finished later with a temp-fail (or a failed poll). */
 static void send_now(struct hd_op *o)
@@ -185,17 +217,16 @@ static void send_now(struct hd_op *o)
     o->tok_ms = h->tok.obtained_ms;
     if (o->kind == HD_SEND)
         st = h->d->build_send(h->cfg, tok, &o->m, clock_now_ms(), &o->a, &req);
+    else if (o->kind == HD_BATCH)
+        st = h->d->build_batch(h->cfg, tok, batch_msgs(o), o->nmember, clock_now_ms(), &o->a, &req);
     else
         st = h->d->build_poll(h->cfg, tok, o->pmid, &o->a, &req);
     if (st == SH_OK)
         st = perform(o, &req);
     if (st != SH_OK) {
-        if (o->kind == HD_SEND)
-            fail_result(o, st == SH_EINVAL ? PROVIDER_MALFORMED : PROVIDER_TEMP_FAIL,
-                        st == SH_EINVAL ? "build" : "transport",
-                        st == SH_EINVAL ? "the request could not be built" : "no transport", 0);
-        else
-            o->rep_ok = 0;
+        fail_result(o, st == SH_EINVAL ? PROVIDER_MALFORMED : PROVIDER_TEMP_FAIL,
+                    st == SH_EINVAL ? "build" : "transport",
+                    st == SH_EINVAL ? "the request could not be built" : "no transport", 0);
         op_later(o);
     }
 }
@@ -222,9 +253,7 @@ static void run_waiters(struct hd *h, int ok, enum provider_outcome out, const c
             if (ok) {
                 send_now(o);
             } else {
-                if (o->kind == HD_SEND)
-                    fail_result(o, out, code, text, alert);
-                o->rep_ok = 0;
+                fail_result(o, out, code, text, alert);
                 op_later(o);
             }
         }
@@ -323,6 +352,55 @@ static void login_done(struct hd_op *o, const struct dialect_resp *resp, const c
     run_waiters(h, 0, PROVIDER_TEMP_FAIL, "login", error != NULL ? error : "login failed", 0);
 }
 
+/* Drops the token request o was sent with (not a newer one) and sends o again after a login,
+ * once; returns 0 when o was already repeated. */
+static int token_retry(struct hd_op *o)
+{
+    struct hd *h = o->h;
+    if (o->retried)
+        return 0;
+    o->retried = 1;
+    if (h->tok.value[0] != '\0' && h->tok.obtained_ms == o->tok_ms)
+        memset(&h->tok, 0, sizeof(h->tok));
+    dispatch_op(o);
+    return 1;
+}
+
+/* The answer to batch b: every member's outcome, a token retry, or one by one. */
+static void batch_answer(struct hd_op *b, const struct dialect_resp *resp,
+                         const struct http_result *r)
+{
+    struct hd *h = b->h;
+    if (r->status == 0) {
+        fail_result(b, PROVIDER_TEMP_FAIL, "transport", r->error ? r->error : "no answer", 0);
+        op_complete(b);
+        return;
+    }
+    struct provider_result *out = arena_zalloc(&b->a, b->nmember * sizeof(*out));
+    int st = h->d->parse_batch(h->cfg, batch_msgs(b), b->nmember, resp, out);
+    if (st == SH_AGAIN && (h->caps & DIALECT_CAP_LOGIN)) {
+        if (token_retry(b))
+            return;
+        fail_result(b, PROVIDER_TEMP_FAIL, "token", "the token was refused twice", 0);
+        op_complete(b);
+        return;
+    }
+    op_unlink(b);
+    if (st == SH_ENOTFOUND) { /* refused as a whole: each on its own */
+        for (size_t i = 0; i < b->nmember; i++) {
+            b->member[i]->where = 0;
+            dispatch_op(b->member[i]);
+        }
+        b->nmember = 0;
+    } else if (st != SH_OK) {
+        fail_result(b, PROVIDER_TEMP_FAIL, "parse", "the answer could not be classified", 0);
+        batch_end(b, NULL);
+    } else {
+        batch_end(b, out);
+    }
+    op_free(b);
+}
+
 static void on_xfer(void *arg, const struct http_result *r)
 {
     struct hd_op *o = arg;
@@ -331,6 +409,10 @@ static void on_xfer(void *arg, const struct http_result *r)
     o->where = 0;
     if (o->kind == HD_LOGIN) {
         login_done(o, &resp, r->status == 0 ? (r->error ? r->error : "transport") : NULL);
+        return;
+    }
+    if (o->kind == HD_BATCH) {
+        batch_answer(o, &resp, r);
         return;
     }
     int st;
@@ -391,8 +473,13 @@ static int hd_open(const char *driver, const struct provider_env *env, const cha
     if (json_is_integer(t) && json_integer_value(t) >= 100 && json_integer_value(t) <= 120000)
         h->timeout_ms = json_integer_value(t);
     json_decref(root);
+    if (d->config_batch != NULL && d->build_batch != NULL && d->parse_batch != NULL)
+        d->config_batch(cfg, &h->batch_window_ms, &h->batch_max);
+    if (h->batch_max < 2)
+        h->batch_window_ms = 0;
     h->done_ev = event_new(env->base, -1, 0, on_done_ev, h);
     h->refresh_ev = evtimer_new(env->base, on_refresh, h);
+    h->batch_ev = evtimer_new(env->base, on_batch_ev, h);
     *state = h;
     return SH_OK;
 }
@@ -401,6 +488,7 @@ static void hd_free(struct hd *h)
 {
     event_free(h->done_ev);
     event_free(h->refresh_ev);
+    event_free(h->batch_ev);
     h->d->config_free(h->cfg);
     free(h);
 }
@@ -418,11 +506,69 @@ static void hd_close(void *state)
         op_free(o);
     }
     event_del(h->refresh_ev);
+    event_del(h->batch_ev);
+    h->batch_open = NULL;
     if (h->in_done) { /* closed by one of the callbacks on_done_ev runs */
         h->closing = 1;
         return;
     }
     hd_free(h);
+}
+
+/* Sends the gathering batch now (a single member goes as a plain send). */
+static void batch_flush(struct hd *h)
+{
+    struct hd_op *b = h->batch_open;
+    if (b == NULL)
+        return;
+    h->batch_open = NULL;
+    evtimer_del(h->batch_ev);
+    if (b->nmember == 1) {
+        struct hd_op *o = b->member[0];
+        op_unlink(b);
+        op_free(b);
+        o->where = 0;
+        dispatch_op(o);
+        return;
+    }
+    b->where = 0;
+    dispatch_op(b);
+}
+
+static void on_batch_ev(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    batch_flush(arg);
+}
+
+static int same_from(const struct provider_msg *x, const struct provider_msg *y)
+{
+    return strcmp(x->from != NULL ? x->from : "", y->from != NULL ? y->from : "") == 0;
+}
+
+/* Adds send o to the gathering batch (a new one, its window started, when there is none or
+ * o's sender differs); a full batch goes at once. */
+static void batch_add(struct hd *h, struct hd_op *o)
+{
+    struct hd_op *b = h->batch_open;
+    if (b != NULL && !same_from(&b->member[0]->m, &o->m)) {
+        batch_flush(h);
+        b = NULL;
+    }
+    if (b == NULL) {
+        b = op_new(h, HD_BATCH);
+        b->member = arena_zalloc(&b->a, (size_t)h->batch_max * sizeof(*b->member));
+        b->where = 5;
+        h->batch_open = b;
+        struct timeval tv = {.tv_sec = h->batch_window_ms / 1000,
+                             .tv_usec = (h->batch_window_ms % 1000) * 1000};
+        evtimer_add(h->batch_ev, &tv);
+    }
+    o->where = 4;
+    b->member[b->nmember++] = o;
+    if (b->nmember >= (size_t)h->batch_max)
+        batch_flush(h);
 }
 
 static int hd_submit(void *state, const struct provider_msg *m, provider_submit_cb cb, void *arg)
@@ -438,7 +584,10 @@ static int hd_submit(void *state, const struct provider_msg *m, provider_submit_
     o->m.to = arena_strdup(&o->a, m->to ? m->to : "");
     o->m.from = m->from ? arena_strdup(&o->a, m->from) : NULL;
     o->m.body = arena_strdup(&o->a, m->body ? m->body : "");
-    dispatch_op(o);
+    if (h->batch_window_ms > 0)
+        batch_add(h, o);
+    else
+        dispatch_op(o);
     return SH_OK;
 }
 

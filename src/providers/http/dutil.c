@@ -729,6 +729,8 @@ int du_fieldmap_apply(const struct du_fieldmap *m, const struct du_map *builtin,
             d = du_dlr_from_name(json_string_value(v));
         if (d < 0 && builtin != NULL)
             d = du_map_status(builtin, status);
+        if (d < 0 && builtin == NULL) /* no vendor table: the normalized names themselves */
+            d = du_dlr_from_name(status);
         if (d < 0) {
             out->why = "unknown status";
             return SH_EINVAL;

@@ -151,7 +151,8 @@ struct du_fieldmap {
  * (def may be NULL for all-absent). SH_EINVAL with err when dlr_status_map is malformed. */
 int du_fieldmap_read(const json_t *root, const struct du_fieldmap *def, struct du_fieldmap *m,
                      char *err, size_t errcap);
-/* Fills out from p by the mapping; builtin (may be NULL) is tried after dlr_status_map.
+/* Fills out from p by the mapping; builtin (may be NULL: then the normalized status names
+ * themselves) is tried after dlr_status_map.
  * Returns SH_OK (DLR, MO or IGNORE for a known "queued" word) or SH_EINVAL. */
 int du_fieldmap_apply(const struct du_fieldmap *m, const struct du_map *builtin,
                       const struct du_params *p, struct dialect_callback *out);

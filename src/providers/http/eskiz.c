@@ -10,6 +10,10 @@
  * Send: multipart POST /message/sms/send (mobile_phone digits only, message, from, callback_url,
  * user_sms_id = our id). Poll: GET /message/sms/status_by_id/{id}. Balance: GET /user/get-limit.
  * DLR callbacks are JSON or form POSTs without a signature (the URL carries the secret token).
+ * Batch (when `batch_window_ms` > 0): JSON POST /message/sms/send-batch {messages: [{user_sms_id,
+ * to, text}], from, callback_url} -> one request id for all; each message's provider id is
+ * "<request id>#<user_sms_id>" and its receipts match by user_sms_id (our id). A batch refused
+ * as a whole (4xx) is resent one message at a time so each gets its own outcome.
  */
 #include "lib/err.h"
 #include "lib/xalloc.h"
@@ -18,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct eskiz {
     json_t *root;
     const char *email, *password, *base_url, *from, *callback_url;
     int token_ttl_s, user_sms_id;
+    int batch_window_ms, batch_max;
 };
 
 static void ez_free(void *p)
@@ -50,6 +56,14 @@ static int ez_new(const char *json, char *err, size_t errcap, void **out)
     e->user_sms_id = du_cfg_bool(e->root, "send_user_sms_id", 1);
     if (du_cfg_int(e->root, "token_ttl_s", 30 * 86400, 60, 366 * 86400, &e->token_ttl_s) != SH_OK) {
         snprintf(err, errcap, "token_ttl_s: an integer 60..31622400");
+        goto out;
+    }
+    if (du_cfg_int(e->root, "batch_window_ms", 0, 0, 5000, &e->batch_window_ms) != SH_OK) {
+        snprintf(err, errcap, "batch_window_ms: an integer 0..5000");
+        goto out;
+    }
+    if (du_cfg_int(e->root, "batch_max", 100, 2, 500, &e->batch_max) != SH_OK) {
+        snprintf(err, errcap, "batch_max: an integer 2..500");
         goto out;
     }
     *out = e;
@@ -202,6 +216,85 @@ out:
     return st;
 }
 
+static void ez_config_batch(const void *cfg, int *window_ms, int *max)
+{
+    const struct eskiz *e = cfg;
+    *window_ms = e->batch_window_ms;
+    *max = e->batch_max;
+}
+
+static int ez_build_batch(const void *cfg, const struct dialect_token *tok,
+                          const struct provider_msg *m, size_t n, int64_t now_ms, struct arena *a,
+                          struct dialect_req *out)
+{
+    const struct eskiz *e = cfg;
+    (void)now_ms;
+    if (n == 0)
+        return SH_EINVAL;
+    json_t *msgs = json_array();
+    for (size_t i = 0; i < n; i++) {
+        /* `to` is a number in the community spec's example and schema */
+        json_array_append_new(msgs, json_pack("{s:s, s:I, s:s}", "user_sms_id", m[i].id, "to",
+                                              (json_int_t)strtoll(du_digits(a, m[i].to), NULL, 10),
+                                              "text", m[i].body != NULL ? m[i].body : ""));
+    }
+    const char *from = m[0].from != NULL && *m[0].from != '\0' ? m[0].from : e->from;
+    json_t *root = json_pack("{s:o, s:s}", "messages", msgs, "from", from);
+    if (e->callback_url != NULL && *e->callback_url != '\0')
+        json_object_set_new(root, "callback_url", json_string(e->callback_url));
+    size_t len;
+    char *body = du_json_dump(a, root, &len);
+    json_decref(root);
+    du_req(out, "POST", arena_printf(a, "%s/message/sms/send-batch", e->base_url));
+    ez_auth(out, tok, a);
+    du_req_body(out, "application/json", body, len);
+    return SH_OK;
+}
+
+static int ez_parse_batch(const void *cfg, const struct provider_msg *m, size_t n,
+                          const struct dialect_resp *in, struct provider_result *out)
+{
+    (void)cfg;
+    int st = SH_OK;
+    struct arena a;
+    arena_init(&a);
+    json_t *j = du_json(in->body, in->body_len);
+    struct provider_result common;
+    memset(&common, 0, sizeof(common));
+    const char *id = json_string_value(json_object_get(j, "id"));
+    json_t *states = json_object_get(j, "status");
+    if (in->status == 401) {
+        st = SH_AGAIN;
+        du_result(&common, PROVIDER_TEMP_FAIL, "token-invalid", ez_message(j, &a));
+    } else if (in->status == 429 || in->status >= 500 || in->status == 408 || in->status <= 0) {
+        du_result_http(&common, in->status);
+    } else if (in->status < 200 || in->status >= 300) {
+        st = SH_ENOTFOUND; /* refused as a whole (one bad number?): one by one */
+    } else if (id == NULL || *id == '\0') {
+        du_result(&common, PROVIDER_TEMP_FAIL, "bad-answer", "no id in the answer");
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = common;
+        if (st != SH_OK || common.error_code[0] != '\0')
+            continue;
+        /* one status word per message (UNVERIFIED beyond "waiting"): an error word refuses it */
+        const char *w = json_string_value(json_array_get(states, i));
+        static const char *const ok[] = {"waiting", "new", "stored", "accepted", NULL};
+        int fine = w == NULL;
+        for (size_t k = 0; !fine && ok[k] != NULL; k++)
+            fine = strcasecmp(w, ok[k]) == 0;
+        if (!fine) {
+            du_result(&out[i], PROVIDER_REJECTED, w, "refused in the batch");
+            continue;
+        }
+        out[i].outcome = PROVIDER_ACCEPTED;
+        snprintf(out[i].pmid, sizeof(out[i].pmid), "%s#%s", id, m[i].id);
+    }
+    json_decref(j);
+    arena_release(&a);
+    return st;
+}
+
 /* Part-level / callback statuses, §3. */
 static int ez_part_status(const char *s)
 {
@@ -231,6 +324,8 @@ static int ez_build_poll(const void *cfg, const struct dialect_token *tok, const
                          struct arena *a, struct dialect_req *out)
 {
     const struct eskiz *e = cfg;
+    if (strchr(pmid, '#') != NULL)
+        return SH_ENOTFOUND; /* a batch member: its request id names the whole batch */
     struct dbuf b = {0};
     dbuf_printf(&b, "%s/message/sms/status_by_id/", e->base_url);
     dbuf_url_escape(&b, pmid);
@@ -352,4 +447,7 @@ const struct dialect dialect_eskiz = {
     .build_balance = ez_build_balance,
     .parse_balance = ez_parse_balance,
     .parse_callback = ez_parse_callback,
+    .config_batch = ez_config_batch,
+    .build_batch = ez_build_batch,
+    .parse_batch = ez_parse_batch,
 };

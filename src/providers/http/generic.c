@@ -5,7 +5,8 @@
  * status-code lists and body matchers (substring, or POSIX ERE after "re:"); the provider id
  * comes from a JSON pointer or a regex capture; callbacks use the shared field mapping.
  * Placeholders: to, to_digits, from, text, id, unicode (0/1), coding (gsm7/ucs2), segments,
- * attempt, pmid (poll), and any top-level string setting (e.g. ${api_key}).
+ * attempt, pmid (poll), callback_url, and any top-level string setting (e.g. ${api_key});
+ * config_new refuses a template naming anything else.
  */
 #include "lib/err.h"
 #include "lib/xalloc.h"
@@ -103,6 +104,58 @@ static int status_list_ok(const char *list)
     return 1;
 }
 
+/* 1 when every ${name} in tpl is a placeholder known where the template is used: the message
+ * ones when msg, ${pmid} when pmid, and top-level string settings everywhere. */
+static int tpl_ok(const struct generic *g, const char *tpl, int msg, int pmid)
+{
+    static const char *const names[] = {"to",      "to_digits", "from",     "text",    "id",
+                                        "unicode", "coding",    "segments", "attempt", NULL};
+    for (const char *p = tpl != NULL ? tpl : ""; (p = strstr(p, "${")) != NULL;) {
+        const char *close = strchr(p + 2, '}');
+        char key[64];
+        size_t n = close != NULL ? (size_t)(close - p - 2) : sizeof(key);
+        if (n >= sizeof(key))
+            return 0;
+        memcpy(key, p + 2, n);
+        key[n] = '\0';
+        int known = json_is_string(json_object_get(g->root, key)) ||
+                    strcmp(key, "callback_url") == 0 || /* the engine adds it */
+                    (pmid && strcmp(key, "pmid") == 0);
+        for (size_t i = 0; msg && !known && names[i] != NULL; i++)
+            known = strcmp(key, names[i]) == 0;
+        if (!known)
+            return 0;
+        p = close + 1;
+    }
+    return 1;
+}
+
+/* Checks every template of g; SH_EINVAL with err naming the setting. */
+static int tpls_check(const struct generic *g, char *err, size_t errcap)
+{
+    const char *bad = NULL;
+    if (!tpl_ok(g, g->url, 1, 0))
+        bad = "url";
+    else if (!tpl_ok(g, g->body, 1, 0))
+        bad = "body";
+    else if (g->poll_url != NULL && !tpl_ok(g, g->poll_url, 0, 1))
+        bad = "poll_url";
+    else if (g->balance_url != NULL && !tpl_ok(g, g->balance_url, 0, 0))
+        bad = "balance_url";
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)g->headers, k, v)
+    {
+        if (bad == NULL && (!json_is_string(v) || strpbrk(k, "\r\n:") != NULL ||
+                            !tpl_ok(g, json_string_value(v), 1, 0)))
+            bad = "headers";
+    }
+    if (bad == NULL)
+        return SH_OK;
+    snprintf(err, errcap, "%s: an unknown or unterminated ${placeholder}", bad);
+    return SH_EINVAL;
+}
+
 static int gen_new(const char *json, char *err, size_t errcap, void **out)
 {
     struct generic *g = xcalloc(1, sizeof(*g));
@@ -167,7 +220,8 @@ static int gen_new(const char *json, char *err, size_t errcap, void **out)
         snprintf(err, errcap, "callback_answer_status: 200..299");
         goto out;
     }
-    if (du_fieldmap_read(g->root, NULL, &g->map, err, errcap) != SH_OK)
+    if (du_fieldmap_read(g->root, NULL, &g->map, err, errcap) != SH_OK ||
+        tpls_check(g, err, errcap) != SH_OK)
         goto out;
     *out = g;
     g = NULL;
