@@ -62,6 +62,7 @@ struct provider_result {
     char price[24];    /* decimal string as the provider gives it ("-0.00750"), "" unknown */
     char currency[8];  /* ISO 4217 when given, "" unknown */
     int alert;         /* enum provider_alert: the credential itself needs attention */
+    int64_t retry_after_ms; /* throttled: the pause the vendor asked for (Retry-After), 0 none */
 };
 
 struct provider_report {
@@ -96,10 +97,20 @@ struct provider_mo {
     int concat_part; /* 1-based */
 };
 
+/* An account balance as the vendor reports it (provider_ops.balance). */
+struct provider_balance {
+    int status;       /* SH_OK; SH_EPERM the vendor refused the credentials; SH_EIO no usable
+                       * answer (transport, 5xx, unreadable body) */
+    char amount[32];  /* decimal string as the vendor gives it, when SH_OK */
+    char currency[8]; /* ISO 4217, "" when the vendor does not say */
+    char error[120];  /* on failure: why, for humans (never a secret) */
+};
+
 typedef void (*provider_submit_cb)(void *arg, const struct provider_result *r);
 typedef void (*provider_report_cb)(void *arg, const struct provider_report *r);
 /* poll answer: r is NULL when the poll itself failed */
 typedef void (*provider_poll_cb)(void *arg, const struct provider_report *r);
+typedef void (*provider_balance_cb)(void *arg, const struct provider_balance *b);
 
 /* What the engine gives a driver instance (one per credential). Borrowed for its lifetime. */
 struct provider_env {
@@ -125,6 +136,9 @@ struct provider_ops {
     int (*submit)(void *state, const struct provider_msg *m, provider_submit_cb cb, void *arg);
     /* Optional (NULL when the provider cannot be polled). */
     int (*poll_status)(void *state, const char *pmid, provider_poll_cb cb, void *arg);
+    /* Optional: asks the vendor for the account balance. SH_ENOTFOUND when this driver (or
+     * this configuration) has no balance query; otherwise cb exactly once (async contract). */
+    int (*balance)(void *state, provider_balance_cb cb, void *arg);
 };
 
 /* The driver named driver, or NULL. Any thread. */
