@@ -5,8 +5,6 @@ is polled while the fake still has no news (it stays `submitted`), then the fake
 changes WITHOUT a receipt being pushed (`/_fake/status`) and the next poll makes the message
 `delivered`. The fakes never called the hub back. A Vonage credential (no status API) is never
 polled: its message stays `submitted`."""
-import time
-
 from harness import check, check_eq, main, wait_for
 from httpfakes import Fake, add_credential
 
@@ -84,7 +82,12 @@ def test(hub):
                    {"api_key": "abcd1234", "api_secret": "s3cretpw"})
     mid = hub.send(text="no polling", to="+447911123456", provider="von").json["id"]
     hub.wait_status(mid, "submitted", timeout=15)
-    time.sleep(1.0)  # several poll periods: nothing may have been asked
+    # a Twilio message accepted after it is polled twice: the Vonage one had its chances too
+    tw = all_vendors[0][1]
+    tmid = hub.send(text="poll clock", to="+14155552345", provider="tw").json["id"]
+    sid = hub.wait_status(tmid, {"submitted", "sent"}, timeout=15)["provider_message_id"]
+    wait_for(lambda: len(tw.requests("/Messages/%s.json" % sid)) >= 2, 15,
+             "two polls of a later Twilio message")
     check_eq([e["path"] for e in von.entries() if "callback" not in e], ["/sms/json"],
              "only the send reached Vonage")
     check_eq(hub.get_message(mid)["status"], "submitted", "vonage message still submitted")
