@@ -30,10 +30,10 @@ static void on_balance(void *arg, int status, const struct engine_balance *b)
     switch (status) {
     case SH_OK:
         http_reply_json(r, 200,
-                        json_pack("{s:s, s:s, s:s, s:s?, s:o}", "credential_id",
-                                  ctx->credential_id, "provider_id", ctx->provider_id, "amount",
-                                  b->amount, "currency", b->currency[0] ? b->currency : NULL,
-                                  "fetched_at", ctl_time(clock_now_ms())));
+                        json_pack("{s:s, s:s, s:s, s:s?, s:o}", "credential_id", ctx->credential_id,
+                                  "provider_id", ctx->provider_id, "amount", b->amount, "currency",
+                                  b->currency[0] ? b->currency : NULL, "fetched_at",
+                                  ctl_time(clock_now_ms())));
         break;
     case SH_ENOTFOUND:
         snprintf(detail, sizeof(detail),
@@ -58,8 +58,8 @@ static void on_balance(void *arg, int status, const struct engine_balance *b)
         break;
     default: /* SH_EIO */
         snprintf(detail, sizeof(detail), "%s", b->error[0] ? b->error : "no usable answer");
-        http_problem(r, 502, "provider_error", "The provider's answer carries no balance",
-                     detail, NULL);
+        http_problem(r, 502, "provider_error", "The provider's answer carries no balance", detail,
+                     NULL);
         break;
     }
     http_resume(r);
@@ -83,8 +83,7 @@ int api_credentials_balance(struct http_req *r)
     ctx->provider_id = c.provider_id;
     ctx->driver = st == SH_OK ? p.driver : "provider's";
     r->async = ctx;
-    if (r->api->engine == NULL ||
-        engine_balance(r->api->engine, c.id, on_balance, ctx) != SH_OK) {
+    if (r->api->engine == NULL || engine_balance(r->api->engine, c.id, on_balance, ctx) != SH_OK) {
         r->async = NULL;
         http_problem(r, 503, "shutting_down", "Service unavailable",
                      "the dispatch engine is not running", NULL);

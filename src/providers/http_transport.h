@@ -1,8 +1,8 @@
 /*
  * http_transport.h — a small asynchronous HTTP client on an engine's libevent loop (libcurl
  * multi driven by libevent socket and timer events). Generic: URL, headers, body, timeout,
- * and a completion callback with the status, the response headers and the response body. Used for outbound
- * callbacks and by HTTP provider drivers.
+ * and a completion callback with the status, the response headers and the response body.
+ * Used for outbound callbacks and by HTTP provider drivers.
  *
  * Threads: create, request and free on the loop's thread; callbacks run on it too.
  * Async contract: if http_request returns an error the callback is never called; otherwise

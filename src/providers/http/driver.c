@@ -356,14 +356,12 @@ static void on_xfer(void *arg, const struct http_result *r)
     struct hd_op *o = arg;
     struct hd *h = o->h;
     struct dialect_kv kv[HTTP_RESP_HEADERS_MAX];
-    for (size_t i = 0; i < r->nheader && i < HTTP_RESP_HEADERS_MAX; i++)
+    size_t nkv = r->nheader < HTTP_RESP_HEADERS_MAX ? r->nheader : HTTP_RESP_HEADERS_MAX;
+    for (size_t i = 0; i < nkv; i++)
         kv[i] = (struct dialect_kv){.name = r->header[i].name, .value = r->header[i].value};
-    struct dialect_resp resp = {.status = r->status,
-                                .header = kv,
-                                .nheader = r->nheader < HTTP_RESP_HEADERS_MAX ? r->nheader
-                                                                              : HTTP_RESP_HEADERS_MAX,
-                                .body = r->body,
-                                .body_len = r->body_len};
+    struct dialect_resp resp = {.status = r->status, .header = kv, .nheader = nkv};
+    resp.body = r->body;
+    resp.body_len = r->body_len;
     o->where = 0;
     if (o->kind == HD_LOGIN) {
         login_done(o, &resp, r->status == 0 ? (r->error ? r->error : "transport") : NULL);
