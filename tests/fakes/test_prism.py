@@ -64,6 +64,10 @@ def install_prism():
     """Path of the pinned Prism, installed into the cache directory when missing."""
     cache = os.environ.get("SMSHUB_CACHE_DIR") or os.path.join(
         os.path.expanduser("~"), ".cache", "smshub")
+    try:
+        os.makedirs(os.path.join(cache, "npm"), exist_ok=True)
+    except OSError:  # a read-only home: the temporary directory, still reused between runs
+        cache = os.path.join(tempfile.gettempdir(), "smshub-cache")
     home = os.path.join(cache, "npm", "prism-cli-%s" % PRISM_VERSION)
     exe = os.path.join(home, "node_modules", ".bin", "prism")
     if os.path.exists(exe):
