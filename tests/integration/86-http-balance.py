@@ -1,6 +1,7 @@
 """86-http-balance: GET /v1/admin/projects/{id}/providers/{pid}/balance asks the vendor live
 through the credential's driver, against the fakes: Twilio (12.50 USD), Vonage (10.17127500,
-EUR as configured), Eskiz (50000 UZS, after its login), SMSO (credits, no currency), CEQUENS
+EUR as configured), Eskiz (50000 UZS, after its login; again after its token was revoked,
+with one re-login), SMSO (credits, no currency), CEQUENS
 with `balance_url`, and the generic driver with `balance_url` (here against the Twilio fake).
 PlayMobile and Veevo have no balance API: 501 naming the driver; CEQUENS without
 `balance_url` too. Refused credentials → 502 provider_auth_refused; a vendor that never
@@ -68,6 +69,11 @@ def test(hub):
               "no secret in the answer")
     check_eq(len(esk.requests("/auth/login")), 1, "eskiz logged in once for its balance")
     check_eq(len(esk.requests("/user/get-limit")), 1, "eskiz asked once")
+    # a revoked token: 401 token-invalid, one re-login, the balance asked again
+    esk.call("POST", "/_fake/expire-tokens", {})
+    r = balance(hub, creds["esk"]["id"])
+    check_eq((r.status, r.json.get("amount")), (200, "50000"), "eskiz after expiry: %r" % r)
+    check_eq(len(esk.requests("/auth/")), 2, "one re-login")
 
     for pid, driver in (("pm", "playmobile"), ("vv", "veevo"), ("cq2", "cequens")):
         r = balance(hub, creds[pid]["id"])
