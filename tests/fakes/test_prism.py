@@ -175,6 +175,8 @@ class PrismCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
         self.procs = []
+        self.prism_log = None
+        self.addCleanup(self.stop_all)  # also when setUp fails half-way
         pf = os.path.join(self.tmp, "port")
         fake = subprocess.Popen([sys.executable, os.path.join(HERE, self.fake), "--log",
                                  os.path.join(self.tmp, "log.jsonl"), "--port-file", pf],
@@ -202,11 +204,12 @@ class PrismCase(unittest.TestCase):
         time.sleep(0.2)
         self.log_start = os.path.getsize(os.path.join(self.tmp, "prism.log"))
 
-    def tearDown(self):
+    def stop_all(self):
         for p in self.procs:
             p.terminate()
             p.wait(timeout=10)
-        self.prism_log.close()
+        if self.prism_log is not None:
+            self.prism_log.close()
         shutil.rmtree(self.tmp)
 
     def probe(self, dialect, cfg, *args, token_file=None):
