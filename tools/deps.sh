@@ -14,6 +14,9 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# npm: the Prism contract check (tests/fakes/test_prism.py) installs @stoplight/prism-cli with
+# it. Debian's nodejs + npm only when no npm is on PATH (NodeSource's nodejs ships its own npm).
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 echo "smshub: installing missing Debian packages:$missing" >&2

@@ -130,6 +130,7 @@ int api_credentials_get(struct http_req *r);
 int api_credentials_update(struct http_req *r);
 int api_credentials_delete(struct http_req *r);
 int api_credentials_test(struct http_req *r);
+int api_credentials_balance(struct http_req *r); /* api/cred_balance.c */
 int api_routes_list(struct http_req *r);
 int api_routes_create(struct http_req *r);
 int api_routes_get(struct http_req *r);

@@ -105,6 +105,8 @@ const struct route api_routes[] = {
      ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT, NULL},
     {"POST", "/v1/admin/projects/{id}/providers/{pid}/test", api_credentials_test,
      ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT | ROUTE_BODY, NULL},
+    {"GET", "/v1/admin/projects/{id}/providers/{pid}/balance", api_credentials_balance,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_PROJECT, NULL},
     {"GET", "/v1/projects/{id}/routes", api_routes_list, ROUTE_AUTH | ROUTE_PROJECT,
      "routing:read", "admin"},
     {"POST", "/v1/projects/{id}/routes", api_routes_create,

@@ -422,8 +422,14 @@ static void on_submit(void *arg, const struct provider_result *r)
     }
     case PROVIDER_TEMP_FAIL:
     case PROVIDER_THROTTLED:
-        if (r->outcome == PROVIDER_THROTTLED)
+        if (r->outcome == PROVIDER_THROTTLED) {
             tbucket_throttled(&rt->bucket, now);
+            if (r->retry_after_ms > 0) /* the vendor said how long (Retry-After) */
+                tbucket_pause_until(&rt->bucket,
+                                    now + (r->retry_after_ms < THROTTLE_RETRY_AFTER_MAX_MS
+                                               ? r->retry_after_ms
+                                               : THROTTLE_RETRY_AFTER_MAX_MS));
+        }
         ctx->last = *r;
         cred_rt_unref(ctx->rt);
         ctx->rt = NULL;

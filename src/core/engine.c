@@ -924,6 +924,7 @@ void engine_free(struct engine *e)
         e->retired = c->next_retired;
         cred_free(c);
     }
+    engine_balances_free(e); /* the drivers are closed: no answer can come any more */
     for (size_t i = 0; i < ENG_ACTIVE_BUCKETS; i++) {
         while (e->active[i] != NULL) {
             struct eng_active *a = e->active[i];

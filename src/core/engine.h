@@ -69,6 +69,31 @@ struct provider_report;
  */
 int engine_report(struct engine *e, const char *credential_id, const struct provider_report *r);
 
+/* A vendor account balance (engine_balance). */
+struct engine_balance {
+    char amount[32];  /* decimal string as the vendor gives it */
+    char currency[8]; /* ISO 4217, "" when the vendor does not say */
+    char error[120];  /* on SH_EPERM / SH_EIO: why (no secret) */
+};
+
+#define ENGINE_BALANCE_TIMEOUT_MS 8000
+
+/*
+ * status: SH_OK (b filled); SH_ENOTFOUND the credential's driver (or its configuration) has
+ * no balance query; SH_ECLOSED the credential is not loaded here or its driver is not open
+ * (deleted, provider disabled, bad settings); SH_EPERM the vendor refused the credentials;
+ * SH_EIO no usable answer; SH_ETIMEDOUT no answer within ENGINE_BALANCE_TIMEOUT_MS. b is
+ * borrowed for the call.
+ */
+typedef void (*engine_balance_cb)(void *arg, int status, const struct engine_balance *b);
+
+/*
+ * Asks credential_id's driver for the vendor account balance. cb runs exactly once, on the
+ * engine thread (at the latest after ENGINE_BALANCE_TIMEOUT_MS), or from engine_free. Returns
+ * SH_EIO when the engine is not running (cb is then never called). Any thread.
+ */
+int engine_balance(struct engine *e, const char *credential_id, engine_balance_cb cb, void *arg);
+
 /* Fills the defaults documented above. */
 void engine_cfg_default(struct engine_cfg *cfg);
 

@@ -20,6 +20,7 @@ struct event_base;
 struct event;
 struct sub_ctx;
 struct webhooks;
+struct eng_balance;
 
 /*
  * The runtime of one credential that outlives driver reopenings (settings changed): health,
@@ -148,6 +149,7 @@ struct engine {
     struct http_transport *http; /* the HTTP drivers' transport (freed after the drivers) */
     char *public_url;
     struct sub_ctx *ctx_all; /* every live submit/poll context (freed at engine_free) */
+    struct eng_balance *balances; /* balance queries not finished (balance.c) */
 
     struct store_claim claim;
     int claiming;
@@ -237,6 +239,10 @@ void cred_rt_unref(struct cred_rt *rt);
 /* Applies c's settings (tps, max_concurrency) to rt, divided among nodes live nodes (tps
  * exactly, concurrency rounded up) so the cluster as a whole keeps the provider's limits. */
 void cred_rt_configure(struct cred_rt *rt, const char *settings, int nodes);
+
+/* balance.c: answers (SH_ECLOSED) and frees the balance queries left (engine_free, after the
+ * drivers are closed and before the loop's base is freed). */
+void engine_balances_free(struct engine *e);
 
 /* webhook.c */
 struct webhooks *webhooks_new(struct engine *e);

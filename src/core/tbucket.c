@@ -60,6 +60,12 @@ void tbucket_throttled(struct tbucket *b, int64_t now)
     b->paused_until = now + b->backoff_ms;
 }
 
+void tbucket_pause_until(struct tbucket *b, int64_t until)
+{
+    if (until > b->paused_until)
+        b->paused_until = until;
+}
+
 void tbucket_ok(struct tbucket *b)
 {
     b->backoff_ms = 0;

@@ -11,6 +11,7 @@
 
 #define THROTTLE_BACKOFF_MIN_MS 100
 #define THROTTLE_BACKOFF_MAX_MS 10000
+#define THROTTLE_RETRY_AFTER_MAX_MS (300LL * 1000) /* longest pause a Retry-After may ask for */
 
 struct tbucket {
     double rate;   /* tokens (segments) per second; 0 = unlimited */
@@ -36,6 +37,10 @@ int64_t tbucket_take(struct tbucket *b, int64_t now, int n);
 
 /* The provider answered `throttled`: pause the credential (growing backoff). */
 void tbucket_throttled(struct tbucket *b, int64_t now);
+
+/* The provider asked for a pause (Retry-After): nothing is taken before until (ms), and the
+ * credential stays paused at least that long whatever the backoff says. */
+void tbucket_pause_until(struct tbucket *b, int64_t until);
 
 /* The provider accepted a submit: the backoff is over. */
 void tbucket_ok(struct tbucket *b);

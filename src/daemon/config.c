@@ -41,6 +41,7 @@ enum opt_id {
     OPT_SMPP_TLS_KEY,
     OPT_SMPP_TLS_PORT_FILE,
     OPT_PUBLIC_URL,
+    OPT_POLL_FIRST,
     OPT__COUNT
 };
 
@@ -73,6 +74,7 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_SMPP_TLS_KEY] = {"smpp-tls-key", "SMSHUB_SMPP_TLS_KEY"},
     [OPT_SMPP_TLS_PORT_FILE] = {"smpp-tls-port-file", "SMSHUB_SMPP_TLS_PORT_FILE"},
     [OPT_PUBLIC_URL] = {"public-url", "SMSHUB_PUBLIC_URL"},
+    [OPT_POLL_FIRST] = {"poll-first", "SMSHUB_POLL_FIRST"},
 };
 
 /* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
@@ -245,6 +247,10 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (parse_duration(v, &cfg->health_cooldown_ms) != SH_OK)
             goto bad;
         return SH_OK;
+    case OPT_POLL_FIRST:
+        if (parse_duration(v, &cfg->poll_first_ms) != SH_OK || cfg->poll_first_ms < 100)
+            goto bad;
+        return SH_OK;
     case OPT_WEBHOOK_BACKOFF:
         if (config_parse_backoff(v, cfg->webhook_backoff_ms, &cfg->webhook_nbackoff) != SH_OK ||
             cfg->webhook_nbackoff == 0)
@@ -328,6 +334,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
         struct engine_cfg ec;
         engine_cfg_default(&ec);
         cfg->health_cooldown_ms = ec.health_cooldown_ms;
+        cfg->poll_first_ms = ec.poll_first_ms;
         cfg->webhook_nbackoff = ec.webhook_nbackoff;
         memcpy(cfg->webhook_backoff_ms, ec.webhook_backoff_ms, sizeof(cfg->webhook_backoff_ms));
         cfg->webhook_give_up_ms = ec.webhook_give_up_ms;

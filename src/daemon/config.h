@@ -64,6 +64,7 @@ struct config {
     int max_retries;
     int64_t backoff_ms[ENGINE_MAX_RETRIES];
     int64_t health_cooldown_ms;
+    int64_t poll_first_ms; /* first status poll after a provider accepted (and the least gap) */
     int webhook_nbackoff;
     int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
     int64_t webhook_give_up_ms;

@@ -21,6 +21,10 @@ struct http_xfer {
     char *body;
     char *resp;
     size_t resp_len;
+    char *hbuf; /* "name\0value\0" pairs of the current answer (grown up to the cap) */
+    size_t hlen, hcap;
+    size_t hoff[HTTP_RESP_HEADERS_MAX]; /* where each pair starts in hbuf */
+    size_t nh;
     int64_t started;
     http_done_cb cb;
     void *arg;
@@ -61,6 +65,13 @@ static void check_done(struct http_transport *t)
         }
         r.body = x->resp ? x->resp : "";
         r.body_len = x->resp_len;
+        struct http_header hdr[HTTP_RESP_HEADERS_MAX];
+        for (size_t i = 0; i < x->nh; i++) {
+            hdr[i].name = x->hbuf + x->hoff[i];
+            hdr[i].value = hdr[i].name + strlen(hdr[i].name) + 1;
+        }
+        r.header = hdr;
+        r.nheader = x->nh;
         r.duration_ms = clock_now_ms() - x->started;
         curl_multi_remove_handle(t->multi, x->easy);
         if (x->prev != NULL)
@@ -75,6 +86,7 @@ static void check_done(struct http_transport *t)
         curl_slist_free_all(x->headers);
         free(x->body);
         free(x->resp);
+        free(x->hbuf);
         free(x);
     }
 }
@@ -155,6 +167,47 @@ static size_t write_cb(char *p, size_t size, size_t n, void *arg)
     return len; /* the rest is read and dropped */
 }
 
+/* One header line of the answer (curl calls this per line, status lines included): a status
+ * line starts a new answer (after a 100 Continue or a redirect), so only the last one's
+ * headers are kept. */
+static size_t header_cb(char *p, size_t size, size_t n, void *arg)
+{
+    struct http_xfer *x = arg;
+    size_t len = size * n, nlen, vlen;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        x->nh = 0;
+        x->hlen = 0;
+        return len;
+    }
+    const char *colon = memchr(p, ':', len);
+    if (colon == NULL || colon == p || x->nh >= HTTP_RESP_HEADERS_MAX)
+        return len;
+    nlen = (size_t)(colon - p);
+    const char *v = colon + 1, *end = p + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    vlen = (size_t)(end - v);
+    size_t need = x->hlen + nlen + vlen + 2;
+    if (need > HTTP_RESP_HEADER_BYTES)
+        return len;
+    if (need > x->hcap) {
+        x->hcap = need < 512 ? 512 : need * 2;
+        if (x->hcap > HTTP_RESP_HEADER_BYTES)
+            x->hcap = HTTP_RESP_HEADER_BYTES;
+        x->hbuf = xrealloc(x->hbuf, x->hcap);
+    }
+    x->hoff[x->nh++] = x->hlen;
+    memcpy(x->hbuf + x->hlen, p, nlen);
+    x->hlen += nlen;
+    x->hbuf[x->hlen++] = '\0';
+    memcpy(x->hbuf + x->hlen, v, vlen);
+    x->hlen += vlen;
+    x->hbuf[x->hlen++] = '\0';
+    return len;
+}
+
 struct http_transport *http_transport_new(struct event_base *base)
 {
     static int global_done;
@@ -190,6 +243,7 @@ void http_transport_free(struct http_transport *t)
         curl_slist_free_all(x->headers);
         free(x->body);
         free(x->resp);
+        free(x->hbuf);
         free(x);
     }
     curl_multi_cleanup(t->multi); /* sockets closed: sock_cb frees their events */
@@ -224,6 +278,8 @@ int http_request(struct http_transport *t, const struct http_request *req, http_
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(req->timeout_ms > 0 ? req->timeout_ms : 10000));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(c, CURLOPT_PRIVATE, x);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
     if (req->body != NULL) {
@@ -269,6 +325,7 @@ void http_transport_cancel(struct http_transport *t, void *arg)
             curl_slist_free_all(x->headers);
             free(x->body);
             free(x->resp);
+            free(x->hbuf);
             free(x);
         }
         x = next;

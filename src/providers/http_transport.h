@@ -1,8 +1,8 @@
 /*
  * http_transport.h — a small asynchronous HTTP client on an engine's libevent loop (libcurl
  * multi driven by libevent socket and timer events). Generic: URL, headers, body, timeout,
- * and a completion callback with the status and the response body. Used for outbound
- * callbacks and by HTTP provider drivers.
+ * and a completion callback with the status, the response headers and the response body.
+ * Used for outbound callbacks and by HTTP provider drivers.
  *
  * Threads: create, request and free on the loop's thread; callbacks run on it too.
  * Async contract: if http_request returns an error the callback is never called; otherwise
@@ -19,12 +19,22 @@ struct event_base;
 struct http_transport;
 
 #define HTTP_RESP_MAX (64 * 1024) /* response bodies are cut here */
+#define HTTP_RESP_HEADERS_MAX 32  /* response headers kept (the first ones of the final answer) */
+#define HTTP_RESP_HEADER_BYTES (8 * 1024) /* and at most this much of them */
+
+/* One response header, name as the server sent it, value trimmed. */
+struct http_header {
+    const char *name;
+    const char *value;
+};
 
 struct http_result {
     int status;          /* HTTP status, 0 when no answer (see error) */
     const char *error;   /* NULL, or why there was no answer ("timeout", "connect", …) */
     const char *body;    /* response body (NUL-terminated, may be cut), borrowed for the call */
     size_t body_len;
+    const struct http_header *header; /* headers of the final answer, borrowed for the call */
+    size_t nheader;
     int64_t duration_ms;
 };
 

@@ -62,6 +62,7 @@ struct provider_result {
     char price[24];    /* decimal string as the provider gives it ("-0.00750"), "" unknown */
     char currency[8];  /* ISO 4217 when given, "" unknown */
     int alert;         /* enum provider_alert: the credential itself needs attention */
+    int64_t retry_after_ms; /* throttled: the pause the vendor asked for (Retry-After), 0 none */
 };
 
 struct provider_report {
@@ -99,6 +100,15 @@ struct provider_mo {
     const char *metadata;   /* JSON object text stored as the message's metadata, or NULL */
 };
 
+/* An account balance as the vendor reports it (provider_ops.balance). */
+struct provider_balance {
+    int status;       /* SH_OK; SH_EPERM the vendor refused the credentials; SH_EIO no usable
+                       * answer (transport, 5xx, unreadable body) */
+    char amount[32];  /* decimal string as the vendor gives it, when SH_OK */
+    char currency[8]; /* ISO 4217, "" when the vendor does not say */
+    char error[120];  /* on failure: why, for humans (never a secret) */
+};
+
 typedef void (*provider_submit_cb)(void *arg, const struct provider_result *r);
 typedef void (*provider_report_cb)(void *arg, const struct provider_report *r);
 /* The engine's answer to an inbound message (env->inbound): SH_OK once it is durable, else an
@@ -112,6 +122,7 @@ typedef int (*provider_inbound_cb)(void *env_arg, const struct provider_mo *mo,
                                    provider_inbound_done_cb done, void *done_arg);
 /* poll answer: r is NULL when the poll itself failed */
 typedef void (*provider_poll_cb)(void *arg, const struct provider_report *r);
+typedef void (*provider_balance_cb)(void *arg, const struct provider_balance *b);
 
 /* What the engine gives a driver instance (one per credential). Borrowed for its lifetime. */
 struct provider_env {
@@ -140,6 +151,9 @@ struct provider_ops {
     int (*submit)(void *state, const struct provider_msg *m, provider_submit_cb cb, void *arg);
     /* Optional (NULL when the provider cannot be polled). */
     int (*poll_status)(void *state, const char *pmid, provider_poll_cb cb, void *arg);
+    /* Optional: asks the vendor for the account balance. SH_ENOTFOUND when this driver (or
+     * this configuration) has no balance query; otherwise cb exactly once (async contract). */
+    int (*balance)(void *state, provider_balance_cb cb, void *arg);
 };
 
 /* The driver named driver, or NULL. Any thread. */

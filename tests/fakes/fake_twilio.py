@@ -6,7 +6,8 @@ JSON errors (20003 401, 21211 bad To, 21602 no Body, 21617 too long, 20429 429, 
 GET .../Messages/{sid}.json; GET .../Balance.json. Receipts go to the message's StatusCallback
 (or --callback-url) and inbound messages to --mo-url, as form POSTs signed with
 X-Twilio-Signature (vendorsig.twilio_signature with --auth-token).
-Vendor failure modes: "21211", "21610", "30001" (answered as HTTP 400 with that code).
+Vendor failure modes: "21211", "21610", "30001" (answered as HTTP 400 with that code);
+"429:<value>" answers 429 20429 with a Retry-After header of that value.
 """
 import base64
 import email.utils
@@ -25,10 +26,10 @@ class Twilio(fakebase.Fake):
         p.add_argument("--auth-token", default="tw_token_0123456789abcdef0123456")
         p.add_argument("--balance", default="12.50")
 
-    def _error(self, http, code, msg):
+    def _error(self, http, code, msg, headers=None):
         return fakebase.json_answer(http, {
             "code": code, "message": msg, "status": http,
-            "more_info": "https://www.twilio.com/docs/errors/%d" % code})
+            "more_info": "https://www.twilio.com/docs/errors/%d" % code}, headers)
 
     def _resource(self, m):
         now = email.utils.formatdate(usegmt=False).replace("-0000", "+0000")
@@ -72,6 +73,8 @@ class Twilio(fakebase.Fake):
         mode = self.take_failure()
         if mode == "429":
             return self._error(429, 20429, "Too Many Requests")
+        if mode and mode.startswith("429:"):  # "429:<Retry-After value>"
+            return self._error(429, 20429, "Too Many Requests", {"Retry-After": mode[4:]})
         failed = fakebase.generic_failure(mode)
         if failed:
             return failed

@@ -7,6 +7,8 @@ CONTRACTS.md describes its vendor. Misbehaviour on demand, for the next N provid
   POST /_fake/fail   {"mode": "429"|"500"|"503"|"timeout"|<vendor mode>, "count": 1}
   POST /_fake/dlr    {"id": "<provider id>", "status": "<vendor status>", "url": optional}
   POST /_fake/mo     {"from": "...", "to": "...", "text": "...", "url": optional}
+  POST /_fake/status {"id": "<provider id>", "status": "<vendor status>"}  the message's status
+                     changes as for /_fake/dlr, but no receipt is sent (found by polling only)
   GET  /_fake/messages   the messages accepted so far (JSON array)
   POST /_fake/expire-tokens   (vendors with tokens) every issued token becomes invalid
 
@@ -41,6 +43,7 @@ class Fake:
         self.seq = 0
         self.log_lock = threading.Lock()
         self.callbacks = queue.Queue()
+        self.quiet = threading.local()  # .on: emit_dlr only records the status (/_fake/status)
         threading.Thread(target=self._callback_loop, daemon=True).start()
 
     # --- helpers for subclasses -------------------------------------------------------------
@@ -73,7 +76,9 @@ class Fake:
                 f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def send_callback(self, method, url, headers=None, body=None):
-        """Queues one HTTP callback (body bytes or None)."""
+        """Queues one HTTP callback (body bytes or None); dropped inside /_fake/status."""
+        if getattr(self.quiet, "on", False):
+            return
         self.callbacks.put((method, url, headers or {}, body))
 
     def _callback_loop(self):
@@ -211,6 +216,14 @@ def make_handler(fake):
             if req.path == "/_fake/dlr":
                 o = req.json()
                 fake.emit_dlr(o["id"], o["status"], o.get("url"))
+                return json_answer(200, {"ok": True})
+            if req.path == "/_fake/status":
+                o = req.json()
+                fake.quiet.on = True
+                try:
+                    fake.emit_dlr(o["id"], o["status"], "http://127.0.0.1:9/unused")
+                finally:
+                    fake.quiet.on = False
                 return json_answer(200, {"ok": True})
             if req.path == "/_fake/mo":
                 o = req.json()

@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
 """test_prism.py — contract check of the Twilio, Vonage and Eskiz dialects against the
-official/community OpenAPI specs (../shared/providers): Prism (npm @stoplight/prism-cli) runs in
-proxy mode with --errors in front of each fake, so any request or response that violates the
-spec turns into an error answer; dialect_probe sends through it. A deliberately broken request
-per vendor proves violations are caught.
+official/community OpenAPI specs (tests/fakes/specs/, copies with their sources): Prism (npm
+@stoplight/prism-cli) runs in proxy mode with --errors in front of each fake, so any request or
+response that violates the spec turns into an error answer; dialect_probe sends through it. A
+deliberately broken request per vendor proves violations are caught.
 
-usage: test_prism.py /path/to/dialect_probe /path/to/specs   (PRISM=path/to/prism;
-       SMSHUB_PROVIDER_SPECS when the specs are elsewhere)
-Exits 77 (skipped) when Prism is not installed.
+usage: test_prism.py /path/to/dialect_probe [/path/to/specs]
+Prism: $PRISM when set, else the pinned version (PRISM_VERSION) installed once with npm into a
+cache directory ($SMSHUB_CACHE_DIR, default ~/.cache/smshub) and reused. Exits 77 (skipped)
+only when npm is not installed or the npm registry cannot be reached; a failing install with
+the registry reachable is a test failure.
 
-Spec adjustments (made on a temporary copy, never on the stored specs):
+Spec adjustments (made on temporary copies, never on the stored specs):
 - Vonage sms.yml: the server URL's path (/sms) is folded into the paths (Prism ignores server
   paths), and the 200 answer's `oneOf: [SMS, Error]` becomes `anyOf` — both schemas accept every
   answer (no required fields), so `oneOf` can never match exactly one: a defect of the spec.
+- Vonage account.yml: the per-path `servers` are dropped (Prism proxies to the fake anyway).
 """
 import base64
+import fcntl
+import hashlib
 import json
+import lzma
 import os
 import shutil
 import subprocess
@@ -26,27 +32,127 @@ import unittest
 import urllib.error
 import urllib.request
 
-try:
-    import yaml
-except ImportError:  # PyYAML missing: skip like a missing Prism
-    yaml = None
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = SPECS = PRISM = None
+PRISM_VERSION = "5.14.2"
+NPM_TIMEOUT_S = 240
+SPEC_SHA256 = {
+    "twilio/twilio_api_v2010.json":
+        "99cae87a6bb1725f71363364cbd30282a13140374b2d5f9bdd5bdfa5d4c8a6d7",
+    "vonage/sms.yml": "cc6d6324057ea3511fbadebb19b251428e3676f98d24928e4bee125f67ba63f4",
+    "vonage/account.yml": "7c9cd13715c219707c9d869b41310e0fb17005591ae5ab8a2b9c82b5aa385e26",
+    "eskiz/openapi.community-iota-uz.yaml":
+        "2a82dd983eecdd347bfa6b23a0e41f6a9b24ff0f5e3c2d6044cb672aa06c68b1",
+}
+
+
+def skip(why):
+    print("%s: skipped" % why)
+    sys.exit(77)
+
+
+def npm_reachable(npm):
+    try:
+        r = subprocess.run([npm, "ping", "--fetch-retries=0", "--fetch-timeout=15000"],
+                           capture_output=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return False
+    return r.returncode == 0
+
+
+def install_prism():
+    """Path of the pinned Prism, installed into the cache directory when missing."""
+    cache = os.environ.get("SMSHUB_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "smshub")
+    try:
+        os.makedirs(os.path.join(cache, "npm"), exist_ok=True)
+    except OSError:  # a read-only home: the temporary directory, still reused between runs
+        cache = os.path.join(tempfile.gettempdir(), "smshub-cache")
+    home = os.path.join(cache, "npm", "prism-cli-%s" % PRISM_VERSION)
+    exe = os.path.join(home, "node_modules", ".bin", "prism")
+    if os.path.exists(exe):
+        return exe
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        skip("npm/node not installed (tools/deps.sh installs them)")
+    os.makedirs(os.path.dirname(home), exist_ok=True)
+    with open(home + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one install at a time (parallel test runs)
+        if os.path.exists(exe):
+            return exe
+        tmp = tempfile.mkdtemp(prefix="prism-", dir=os.path.dirname(home))
+        try:
+            r = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-save",
+                                "--prefer-offline", "--fetch-retries=2", "--fetch-timeout=30000",
+                                "--prefix", tmp, "@stoplight/prism-cli@" + PRISM_VERSION],
+                               capture_output=True, timeout=NPM_TIMEOUT_S)
+            ok = r.returncode == 0 and os.path.exists(
+                os.path.join(tmp, "node_modules", ".bin", "prism"))
+            if not ok:
+                if not npm_reachable(npm):
+                    skip("the npm registry is unreachable, Prism cannot be installed")
+                sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
+                raise SystemExit("npm install @stoplight/prism-cli@%s failed" % PRISM_VERSION)
+            os.rename(tmp, home)
+            tmp = None
+        except subprocess.TimeoutExpired:
+            if not npm_reachable(npm):
+                skip("the npm registry is unreachable, Prism cannot be installed")
+            raise SystemExit("npm install timed out after %d s" % NPM_TIMEOUT_S)
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+    return exe
 
 
 def find_prism():
-    for c in (os.environ.get("PRISM"), shutil.which("prism"), "/tmp/prism/node_modules/.bin/prism"):
-        if c and os.path.exists(c):
-            return c
-    return None
+    return os.environ.get("PRISM") or install_prism()
+
+
+def spec_bytes(rel):
+    """A stored spec's bytes (the Twilio one is stored xz-compressed), digest checked."""
+    path = os.path.join(SPECS, rel)
+    if os.path.exists(path):
+        data = open(path, "rb").read()
+    else:
+        with lzma.open(path + ".xz") as f:
+            data = f.read()
+    got = hashlib.sha256(data).hexdigest()
+    if got != SPEC_SHA256[rel]:
+        raise AssertionError("%s changed (sha256 %s), see specs/SOURCES.md" % (rel, got))
+    return data
+
+
+def load_yaml(rel):
+    """A YAML spec as Python data: PyYAML when present, else the js-yaml Prism ships."""
+    data = spec_bytes(rel)
+    try:
+        import yaml
+        return yaml.safe_load(data)
+    except ImportError:
+        pass
+    mods = os.path.dirname(os.path.dirname(os.path.abspath(PRISM)))  # node_modules/.bin/..
+    js = ("const y=require('js-yaml');let s='';process.stdin.on('data',d=>s+=d);"
+          "process.stdin.on('end',()=>{let o;try{o=y.safeLoad(s)}catch(e){o=y.load(s)}"
+          "process.stdout.write(JSON.stringify(o))})")
+    out = subprocess.run(["node", "-e", js], input=data, capture_output=True, check=True,
+                         timeout=60, env=dict(os.environ, NODE_PATH=mods))
+    return json.loads(out.stdout)
+
+
+def write_spec(tmp, name, data):
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else json.dumps(data, default=str).encode())
+    return path
 
 
 def wait_port_file(path, proc, deadline=20):
     end = time.time() + deadline
     while time.time() < end:
         if os.path.exists(path):
-            return int(open(path).read())
+            with open(path) as f:
+                return int(f.read())
         if proc.poll() is not None:
             raise RuntimeError("process exited")
         time.sleep(0.05)
@@ -64,18 +170,20 @@ def free_port():
 
 class PrismCase(unittest.TestCase):
     fake = None
-    spec = None  # path, or a callable(tmpdir) -> path
+    spec = None  # callable(tmpdir) -> path of the spec file Prism reads
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
         self.procs = []
+        self.prism_log = None
+        self.addCleanup(self.stop_all)  # also when setUp fails half-way
         pf = os.path.join(self.tmp, "port")
         fake = subprocess.Popen([sys.executable, os.path.join(HERE, self.fake), "--log",
                                  os.path.join(self.tmp, "log.jsonl"), "--port-file", pf],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs.append(fake)
         fport = wait_port_file(pf, fake)
-        spec = self.spec(self.tmp) if callable(self.spec) else os.path.join(SPECS, self.spec)
+        spec = self.spec(self.tmp)
         self.port = free_port()
         self.prism_log = open(os.path.join(self.tmp, "prism.log"), "w")
         prism = subprocess.Popen([PRISM, "proxy", spec, "http://127.0.0.1:%d" % fport,
@@ -96,11 +204,12 @@ class PrismCase(unittest.TestCase):
         time.sleep(0.2)
         self.log_start = os.path.getsize(os.path.join(self.tmp, "prism.log"))
 
-    def tearDown(self):
+    def stop_all(self):
         for p in self.procs:
             p.terminate()
             p.wait(timeout=10)
-        self.prism_log.close()
+        if self.prism_log is not None:
+            self.prism_log.close()
         shutil.rmtree(self.tmp)
 
     def probe(self, dialect, cfg, *args, token_file=None):
@@ -127,17 +236,30 @@ class PrismCase(unittest.TestCase):
 
 
 def vonage_spec(tmp):
-    d = yaml.safe_load(open(os.path.join(SPECS, "vonage", "sms.yml")))
+    d = load_yaml("vonage/sms.yml")
     base = d["servers"][0]["url"].split("nexmo.com", 1)[1]
     d["paths"] = {base + p: v for p, v in d["paths"].items()}
     d["servers"] = [{"url": "http://127.0.0.1"}]
     ok = d["paths"][base + "/{format}"]["post"]["responses"]["200"]["content"]
     for media in ok.values():
         media["schema"] = {"anyOf": media["schema"]["oneOf"]}
-    path = os.path.join(tmp, "vonage-sms.json")
-    with open(path, "w") as f:
-        json.dump(d, f, default=str)
-    return path
+    return write_spec(tmp, "vonage-sms.json", d)
+
+
+def vonage_account_spec(tmp):
+    d = load_yaml("vonage/account.yml")
+    for item in d["paths"].values():
+        item.pop("servers", None)
+    d["servers"] = [{"url": "http://127.0.0.1"}]
+    return write_spec(tmp, "vonage-account.json", d)
+
+
+def twilio_spec(tmp):
+    return write_spec(tmp, "twilio.json", spec_bytes("twilio/twilio_api_v2010.json"))
+
+
+def eskiz_spec(tmp):
+    return write_spec(tmp, "eskiz.yaml", spec_bytes("eskiz/openapi.community-iota-uz.yaml"))
 
 
 class Vonage(PrismCase):
@@ -161,9 +283,25 @@ class Vonage(PrismCase):
         self.assertIn(b"prism", body)
 
 
+class VonageAccount(PrismCase):
+    fake = "fake_vonage.py"
+    spec = staticmethod(vonage_account_spec)
+
+    def test_contract(self):
+        cfg = {"api_key": "abcd1234", "api_secret": "s3cretpw", "base_url": self.base}
+        r = self.probe("vonage", cfg, "balance")
+        self.assertEqual((r["rc"], r["amount"], r["currency"]), (0, "10.17127500", "EUR"), r)
+        self.assertEqual(self.violations(), [])
+        # broken: the balance is a GET
+        st, body = self.raw("DELETE", "/account/get-balance?api_key=abcd1234&api_secret=s3cretpw",
+                            None, "application/json")
+        self.assertIn(st, (404, 405, 422), body)
+        self.assertIn(b"prism", body)
+
+
 class Twilio(PrismCase):
     fake = "fake_twilio.py"
-    spec = os.path.join("twilio", "twilio_api_v2010.json")
+    spec = staticmethod(twilio_spec)
 
     def test_contract(self):
         cfg = {"account_sid": "AC" + "a" * 32, "auth_token": "tw_token_0123456789abcdef0123456",
@@ -185,7 +323,7 @@ class Twilio(PrismCase):
 
 class Eskiz(PrismCase):
     fake = "fake_eskiz.py"
-    spec = os.path.join("eskiz", "openapi.community-iota-uz.yaml")
+    spec = staticmethod(eskiz_spec)
 
     def test_contract(self):
         cfg = {"email": "test@eskiz.uz", "password": "secret", "base_url": self.base + "/api",
@@ -204,14 +342,8 @@ class Eskiz(PrismCase):
 
 
 if __name__ == "__main__":
-    PROBE, SPECS = sys.argv.pop(1), sys.argv.pop(1)
-    if not os.path.isdir(SPECS):
-        SPECS = os.environ.get("SMSHUB_PROVIDER_SPECS", SPECS)
+    PROBE = sys.argv.pop(1)
+    SPECS = sys.argv.pop(1) if len(sys.argv) > 1 and os.path.isdir(sys.argv[1]) else \
+        os.path.join(HERE, "specs")
     PRISM = find_prism()
-    if not os.path.isdir(SPECS):
-        print("provider specs not found (set SMSHUB_PROVIDER_SPECS): skipped")
-        sys.exit(77)
-    if PRISM is None or yaml is None:
-        print("prism not installed (npm install @stoplight/prism-cli): skipped")
-        sys.exit(77)
     unittest.main(verbosity=1)

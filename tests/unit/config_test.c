@@ -139,6 +139,12 @@ static const struct opt_case cases[] = {
      "2:1000,5000"},
     {"backoff bad", "SMSHUB_RETRY_BACKOFF", "--retry-backoff", "1s,5x", SH_EINVAL, NULL,
      "retry-backoff"},
+    {"poll first", "SMSHUB_POLL_FIRST", "--poll-first", "300ms", SH_OK, "poll_first_ms", "300"},
+    {"poll first 2s", "SMSHUB_POLL_FIRST", "--poll-first", "2s", SH_OK, "poll_first_ms", "2000"},
+    {"poll first tiny", "SMSHUB_POLL_FIRST", "--poll-first", "10ms", SH_EINVAL, NULL,
+     "poll-first"},
+    {"poll first bad", "SMSHUB_POLL_FIRST", "--poll-first", "1s,2s", SH_EINVAL, NULL,
+     "poll-first"},
     {"simulator log", "SMSHUB_SIMULATOR_LOG", NULL, "/tmp/sim.log", SH_OK, "simulator_log",
      "/tmp/sim.log"},
 };
@@ -172,6 +178,8 @@ static void field_text(const struct config *cfg, const char *check, char *out, s
         snprintf(out, cap, "%d", (int)cfg->log_level);
     else if (strcmp(check, "http_threads") == 0)
         snprintf(out, cap, "%d", cfg->http_threads);
+    else if (strcmp(check, "poll_first_ms") == 0)
+        snprintf(out, cap, "%lld", (long long)cfg->poll_first_ms);
     else if (strcmp(check, "sync_full") == 0)
         snprintf(out, cap, "%d", cfg->sync_full);
     else if (strcmp(check, "backoff") == 0) {

@@ -437,12 +437,40 @@ static void test_eskiz_batch(void **state)
     dialect_eskiz.config_free(ez);
 }
 
+/* Retry-After: delay-seconds, an HTTP date relative to now, garbage, the cap. */
+static void test_retry_after(void **state)
+{
+    (void)state;
+    struct dialect_kv h[2] = {{"Content-Type", "application/json"}, {"retry-after", NULL}};
+    struct dialect_resp in = {.status = 429, .header = h, .nheader = 2, .body = "", .body_len = 0};
+    const int64_t now = 784111777000LL; /* Sun, 06 Nov 1994 08:49:37 GMT */
+    h[1].value = "3";
+    assert_int_equal(dialect_retry_after_ms(&in, now), 3000);
+    h[1].value = "0";
+    assert_int_equal(dialect_retry_after_ms(&in, now), 0);
+    h[1].value = "Sun, 06 Nov 1994 08:49:47 GMT";
+    assert_int_equal(dialect_retry_after_ms(&in, now), 10000);
+    h[1].value = "Sun, 06 Nov 1994 08:49:30 GMT"; /* past */
+    assert_int_equal(dialect_retry_after_ms(&in, now), 0);
+    h[1].value = "Sun, 06 Nov 1994 08:49:47 PST";
+    assert_int_equal(dialect_retry_after_ms(&in, now), 0);
+    h[1].value = "-5";
+    assert_int_equal(dialect_retry_after_ms(&in, now), 0);
+    h[1].value = "99999999999";
+    assert_int_equal(dialect_retry_after_ms(&in, now), DIALECT_RETRY_AFTER_MAX_MS);
+    h[1].value = "86400";
+    assert_int_equal(dialect_retry_after_ms(&in, now), DIALECT_RETRY_AFTER_MAX_MS);
+    in.nheader = 1;
+    assert_int_equal(dialect_retry_after_ms(&in, now), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_send_answers),
         cmocka_unit_test(test_poll_answers),
         cmocka_unit_test(test_balance_answers),
+        cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_login_answers),
         cmocka_unit_test(test_eskiz_batch),
     };

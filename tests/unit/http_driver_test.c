@@ -5,7 +5,8 @@
  * submit, never from inside submit; a failed login backs off and fails later submits without
  * a new login; open refuses bad settings and submit needs a transport; an Eskiz batch window
  * holds sends without any transfer, then ends each exactly once, and a close with a batch
- * still gathering drops it without a callback.
+ * still gathering drops it without a callback; balance queries answer once (or not at all
+ * when not offered, or after close).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -258,6 +259,59 @@ static void test_open_and_no_transport(void **state)
     event_base_free(b);
 }
 
+static int bal_n;
+static struct provider_balance bal_got;
+static void on_balance(void *arg, const struct provider_balance *pb)
+{
+    (void)arg;
+    bal_n++;
+    bal_got = *pb;
+}
+
+/* balance: not offered (PlayMobile) -> SH_ENOTFOUND at once, no callback; an unreachable
+ * vendor -> exactly one SH_EIO callback, later; a close with one in flight drops it. */
+static void test_balance(void **state)
+{
+    (void)state;
+    int port, fd = silent_listener(&port);
+    struct event_base *b = event_base_new();
+    struct http_transport *t = http_transport_new(b);
+    struct provider_env env = {.base = b, .credential_id = "cred_1", .http = t};
+    char settings[256], err[160];
+    void *st = NULL;
+    const struct provider_ops *pm = provider_find("playmobile");
+    assert_int_equal(pm->open(&env, "{\"base_url\":\"http://127.0.0.1:1\",\"login\":\"l\","
+                                    "\"password\":\"p\"}",
+                              err, sizeof(err), &st),
+                     SH_OK);
+    bal_n = 0;
+    assert_int_equal(pm->balance(st, on_balance, NULL), SH_ENOTFOUND);
+    pm->close(st);
+    const struct provider_ops *sm = provider_find("smso");
+    snprintf(settings, sizeof(settings), "{\"api_key\":\"k\",\"base_url\":\"http://127.0.0.1:%d\"}",
+             closed_port());
+    assert_int_equal(sm->open(&env, settings, err, sizeof(err), &st), SH_OK);
+    assert_int_equal(sm->balance(st, on_balance, NULL), SH_OK);
+    assert_int_equal(bal_n, 0); /* never from inside the call */
+    run_for(b, 300);
+    assert_int_equal(bal_n, 1);
+    assert_int_equal(bal_got.status, SH_EIO);
+    assert_true(bal_got.error[0] != '\0');
+    sm->close(st);
+    snprintf(settings, sizeof(settings), "{\"api_key\":\"k\",\"base_url\":\"http://127.0.0.1:%d\"}",
+             port);
+    assert_int_equal(sm->open(&env, settings, err, sizeof(err), &st), SH_OK);
+    assert_int_equal(sm->balance(st, on_balance, NULL), SH_OK);
+    run_for(b, 50);
+    assert_int_equal(http_transport_pending(t), 1);
+    sm->close(st);
+    run_for(b, 50);
+    assert_int_equal(bal_n, 1);
+    http_transport_free(t);
+    event_base_free(b);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_unreachable_and_login_backoff),
         cmocka_unit_test(test_batch_window),
         cmocka_unit_test(test_open_and_no_transport),
+        cmocka_unit_test(test_balance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

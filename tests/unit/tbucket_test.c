@@ -68,10 +68,24 @@ static void test_throttled_backoff(void **state)
     assert_int_equal(b.backoff_ms, THROTTLE_BACKOFF_MIN_MS);
 }
 
+static void test_pause_until(void **state)
+{
+    (void)state;
+    struct tbucket b;
+    tbucket_init(&b, 0, 0);
+    tbucket_throttled(&b, 1000);       /* the backoff alone: 100 ms */
+    tbucket_pause_until(&b, 4000);     /* Retry-After: 3 s */
+    assert_int_equal(tbucket_take(&b, 1200, 1), 2800);
+    tbucket_pause_until(&b, 2000);     /* an earlier end never shortens the pause */
+    assert_int_equal(tbucket_take(&b, 3999, 1), 1);
+    assert_int_equal(tbucket_take(&b, 4000, 1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unlimited),
+        cmocka_unit_test(test_pause_until),
         cmocka_unit_test(test_rate_over_time),
         cmocka_unit_test(test_wait_hint_and_debt),
         cmocka_unit_test(test_throttled_backoff),

@@ -1,8 +1,9 @@
 /*
- * dialect.c — the table of HTTP dialects and the shared bearer-token policy.
+ * dialect.c — the table of HTTP dialects, the shared bearer-token policy and Retry-After.
  * Adding a vendor is one file in this folder and one line in dialect_all.
  */
 #include "providers/http/dialect.h"
+#include "providers/http/dutil.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -79,4 +80,19 @@ out:
     json_decref(claims);
     free(bin);
     return exp;
+}
+
+int64_t dialect_retry_after_ms(const struct dialect_resp *in, int64_t now_ms)
+{
+    const char *v = du_header(in->header, in->nheader, "Retry-After");
+    int64_t ms = 0;
+    if (v == NULL || *v == '\0')
+        return 0;
+    if (strspn(v, "0123456789") == strlen(v)) {
+        ms = strlen(v) > 7 ? DIALECT_RETRY_AFTER_MAX_MS : strtoll(v, NULL, 10) * 1000;
+    } else {
+        int64_t at = du_time_http(v);
+        ms = at > now_ms ? at - now_ms : 0;
+    }
+    return ms > DIALECT_RETRY_AFTER_MAX_MS ? DIALECT_RETRY_AFTER_MAX_MS : ms;
 }

@@ -170,6 +170,14 @@ extern const struct dialect *const dialect_all[];
  */
 int dialect_token_usable(const struct dialect_token *tok, int64_t now_ms);
 
+/*
+ * The pause an answer's Retry-After header asks for, in ms (delay-seconds, or an HTTP date
+ * relative to now_ms), capped at DIALECT_RETRY_AFTER_MAX_MS; 0 when absent, unreadable or
+ * already past.
+ */
+#define DIALECT_RETRY_AFTER_MAX_MS (3600LL * 1000)
+int64_t dialect_retry_after_ms(const struct dialect_resp *in, int64_t now_ms);
+
 /* Expiry of a JWT from its `exp` claim in ms, or 0 when it has none / is not a JWT. */
 int64_t dialect_jwt_exp_ms(const char *jwt);
 

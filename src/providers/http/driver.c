@@ -1,8 +1,9 @@
 /*
  * driver.c — the provider_ops glue between an HTTP dialect (dialect.h) and the engine's HTTP
- * transport (http_transport.h): one ops table per dialect name. Submits and polls become
- * transfers; vendors with a bearer token (Eskiz, CEQUENS) queue requests behind one login per
- * credential and repeat a request once when its token was refused (README in this folder).
+ * transport (http_transport.h): one ops table per dialect name. Submits, polls and balance
+ * queries become transfers (a throttled answer's Retry-After becomes the pause asked for);
+ * vendors with a bearer token (Eskiz, CEQUENS) queue requests behind one login per credential
+ * and repeat a request once when its token was refused (README in this folder).
  * Vendors with a batch endpoint (Eskiz, when configured) gather the sends of a short window
  * into one batch op whose answer gives each member its own outcome.
  * Every operation owns an arena and ends with exactly one callback (or none after close).
@@ -24,7 +25,7 @@
 #define HD_LOGIN_BACKOFF_MS 30000
 #define HD_AUTH_BACKOFF_MS (3600LL * 1000)
 
-enum hd_kind { HD_SEND, HD_POLL, HD_LOGIN, HD_BATCH };
+enum hd_kind { HD_SEND, HD_POLL, HD_BALANCE, HD_LOGIN, HD_BATCH };
 
 struct hd;
 
@@ -41,12 +42,14 @@ struct hd_op {
     char *pmid; /* poll */
     provider_submit_cb scb;
     provider_poll_cb pcb;
+    provider_balance_cb bcb;
     void *arg;
     struct provider_result res; /* HD_SEND when done */
     struct provider_report rep; /* HD_POLL when done */
     int rep_ok;
     struct hd_op **member; /* HD_BATCH: its sends (where 4), in submit order */
     size_t nmember;
+    struct provider_balance bal; /* HD_BALANCE when done */
     struct arena a;
 };
 
@@ -130,6 +133,8 @@ static void op_complete(struct hd_op *o)
         o->scb(o->arg, &o->res);
     else if (o->kind == HD_POLL)
         o->pcb(o->arg, o->rep_ok ? &o->rep : NULL);
+    else if (o->kind == HD_BALANCE)
+        o->bcb(o->arg, &o->bal);
     op_free(o);
 }
 
@@ -168,6 +173,9 @@ static void fail_result(struct hd_op *o, enum provider_outcome out, const char *
     snprintf(o->res.error_text, sizeof(o->res.error_text), "%s", text);
     o->res.alert = alert;
     o->rep_ok = 0;
+    memset(&o->bal, 0, sizeof(o->bal));
+    o->bal.status = alert == PROVIDER_ALERT_AUTH ? SH_EPERM : SH_EIO;
+    snprintf(o->bal.error, sizeof(o->bal.error), "%s", text);
 }
 
 static void on_xfer(void *arg, const struct http_result *r);
@@ -219,8 +227,10 @@ static void send_now(struct hd_op *o)
         st = h->d->build_send(h->cfg, tok, &o->m, clock_now_ms(), &o->a, &req);
     else if (o->kind == HD_BATCH)
         st = h->d->build_batch(h->cfg, tok, batch_msgs(o), o->nmember, clock_now_ms(), &o->a, &req);
-    else
+    else if (o->kind == HD_POLL)
         st = h->d->build_poll(h->cfg, tok, o->pmid, &o->a, &req);
+    else
+        st = h->d->build_balance(h->cfg, tok, &o->a, &req);
     if (st == SH_OK)
         st = perform(o, &req);
     if (st != SH_OK) {
@@ -401,11 +411,40 @@ static void batch_answer(struct hd_op *b, const struct dialect_resp *resp,
     op_free(b);
 }
 
+/* Fills o->bal from a balance answer; returns the dialect's code (SH_AGAIN: token refused). */
+static int balance_answer(struct hd_op *o, const struct dialect_resp *resp)
+{
+    struct hd *h = o->h;
+    struct dialect_balance db = {0};
+    int st = h->d->parse_balance(h->cfg, resp, &db);
+    memset(&o->bal, 0, sizeof(o->bal));
+    if (st == SH_OK) {
+        o->bal.status = SH_OK;
+        snprintf(o->bal.amount, sizeof(o->bal.amount), "%s", db.amount);
+        snprintf(o->bal.currency, sizeof(o->bal.currency), "%s", db.currency);
+    } else if (st == SH_EPERM) {
+        o->bal.status = SH_EPERM;
+        snprintf(o->bal.error, sizeof(o->bal.error), "the provider refused the credentials "
+                 "(HTTP %d)", resp->status);
+    } else {
+        o->bal.status = SH_EIO;
+        snprintf(o->bal.error, sizeof(o->bal.error), "the provider's answer (HTTP %d) carries "
+                 "no balance", resp->status);
+    }
+    return st;
+}
+
 static void on_xfer(void *arg, const struct http_result *r)
 {
     struct hd_op *o = arg;
     struct hd *h = o->h;
-    struct dialect_resp resp = {.status = r->status, .body = r->body, .body_len = r->body_len};
+    struct dialect_kv kv[HTTP_RESP_HEADERS_MAX];
+    size_t nkv = r->nheader < HTTP_RESP_HEADERS_MAX ? r->nheader : HTTP_RESP_HEADERS_MAX;
+    for (size_t i = 0; i < nkv; i++)
+        kv[i] = (struct dialect_kv){.name = r->header[i].name, .value = r->header[i].value};
+    struct dialect_resp resp = {.status = r->status, .header = kv, .nheader = nkv};
+    resp.body = r->body;
+    resp.body_len = r->body_len;
     o->where = 0;
     if (o->kind == HD_LOGIN) {
         login_done(o, &resp, r->status == 0 ? (r->error ? r->error : "transport") : NULL);
@@ -425,10 +464,14 @@ static void on_xfer(void *arg, const struct http_result *r)
     if (o->kind == HD_SEND) {
         memset(&o->res, 0, sizeof(o->res));
         st = h->d->parse_send(h->cfg, &o->m, &resp, &o->res);
-    } else {
+        if (st == SH_OK && o->res.outcome == PROVIDER_THROTTLED && o->res.retry_after_ms == 0)
+            o->res.retry_after_ms = dialect_retry_after_ms(&resp, clock_now_ms());
+    } else if (o->kind == HD_POLL) {
         memset(&o->rep, 0, sizeof(o->rep));
         st = h->d->parse_poll(h->cfg, o->pmid, &resp, &o->a, &o->rep);
         o->rep_ok = st == SH_OK;
+    } else {
+        st = balance_answer(o, &resp);
     }
     if (st == SH_AGAIN && (h->caps & DIALECT_CAP_LOGIN)) {
         if (!o->retried) {
@@ -605,6 +648,19 @@ static int hd_poll(void *state, const char *pmid, provider_poll_cb cb, void *arg
     return SH_OK;
 }
 
+static int hd_balance(void *state, provider_balance_cb cb, void *arg)
+{
+    struct hd *h = state;
+    if (h->env->http == NULL || !(h->caps & DIALECT_CAP_BALANCE) || h->d->build_balance == NULL ||
+        h->d->parse_balance == NULL)
+        return SH_ENOTFOUND;
+    struct hd_op *o = op_new(h, HD_BALANCE);
+    o->bcb = cb;
+    o->arg = arg;
+    dispatch_op(o);
+    return SH_OK;
+}
+
 #define HD_DRIVER(name)                                                                            \
     static int open_##name(const struct provider_env *env, const char *settings, char *err,        \
                            size_t errcap, void **state)                                            \
@@ -617,6 +673,7 @@ static int hd_poll(void *state, const char *pmid, provider_poll_cb cb, void *arg
         .close = hd_close,                                                                         \
         .submit = hd_submit,                                                                       \
         .poll_status = hd_poll,                                                                    \
+        .balance = hd_balance,                                                                     \
     };
 
 HD_DRIVER(twilio)

@@ -449,6 +449,23 @@ int64_t du_time_ymdhms(const char *s)
     return ms;
 }
 
+int64_t du_time_http(const char *s)
+{
+    static const char mons[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    int d, y, h, mi, sec;
+    /* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 IMF-fixdate) */
+    if (s == NULL || strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || digits(s + 5, 2, &d) ||
+        s[7] != ' ' || s[11] != ' ' || digits(s + 12, 4, &y) || s[16] != ' ' ||
+        digits(s + 17, 2, &h) || s[19] != ':' || digits(s + 20, 2, &mi) || s[22] != ':' ||
+        digits(s + 23, 2, &sec) || strcmp(s + 25, " GMT") != 0)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        if (memcmp(s + 8, mons + 3 * m, 3) == 0)
+            return utc_ms(y, m + 1, d, h, mi, sec);
+    }
+    return 0;
+}
+
 int64_t du_time_yymmddhhmm(const char *s)
 {
     int y, mo, d, h, mi, sec = 0;

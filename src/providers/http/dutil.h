@@ -88,6 +88,7 @@ int du_secure_eq(const char *x, const char *y, int nocase);
 /* Times, all UTC unless an offset is given; 0 when s is NULL/empty/unparseable. */
 int64_t du_time_ymdhms(const char *s);     /* YYYY-MM-DD HH:MM[:SS][.fff][+hh:mm|Z], 'T' ok */
 int64_t du_time_yymmddhhmm(const char *s); /* YYMMDDhhmm[ss] */
+int64_t du_time_http(const char *s);       /* IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" */
 
 /* JSON. */
 json_t *du_json(const char *s, size_t n); /* object or array, or NULL */
