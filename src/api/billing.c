@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "core/field_error.h"
 #include "core/money.h"
+#include "core/pricecache.h"
 #include "core/stripe_sig.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -284,4 +285,86 @@ int api_billing_stripe(struct http_req *r)
         return storage_error(r); /* 503: Stripe retries */
     http_reply_json(r, 200, json_pack("{s:b}", "received", 1));
     return HTTP_DONE;
+}
+
+/* The settings body's threshold: absent or null = none (-1), else a non-negative amount. */
+static int parse_threshold(json_t *v, int64_t *out)
+{
+    if (v == NULL || json_is_null(v)) {
+        *out = -1;
+        return 1;
+    }
+    return json_is_string(v) && money_parse(json_string_value(v), out) == SH_OK && *out >= 0;
+}
+
+int api_billing_settings(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    struct audit_entry e;
+    struct store_balance b;
+    json_error_t jerr;
+    int64_t threshold = -1;
+    json_t *o = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    int st = HTTP_DONE;
+
+    if (!json_is_object(o)) {
+        json_decref(o);
+        http_problem(r, 400, "malformed_json", "Malformed JSON", "the body must be a JSON object",
+                     NULL);
+        return HTTP_DONE;
+    }
+    const char *project = json_string_value(json_object_get(o, "project_id"));
+    const char *currency = json_string_value(json_object_get(o, "currency"));
+    json_t *prepaid = json_object_get(o, "prepaid");
+    if (project == NULL || strlen(project) > 47)
+        field_error_add(&fe, "project_id", "required", "the project to configure");
+    if (!json_is_boolean(prepaid))
+        field_error_add(&fe, "prepaid", "required", "true or false");
+    if (!parse_threshold(json_object_get(o, "low_balance_threshold"), &threshold))
+        field_error_add(&fe, "low_balance_threshold", "invalid",
+                        "a non-negative decimal string (e.g. \"5.00\") or null for none");
+    if (fe.n == 0 && store_project_live(r->api->store, project) == SH_ENOTFOUND)
+        field_error_add(&fe, "project_id", "not_found", "no such project");
+    int has = fe.n == 0 ? store_balance_get(r->api->store, project, &b) : SH_ENOTFOUND;
+    if (fe.n == 0 && has != SH_OK && has != SH_ENOTFOUND) {
+        json_decref(o);
+        return storage_error(r);
+    }
+    if (has == SH_OK && currency != NULL && strcmp(currency, b.currency) != 0)
+        field_error_add(&fe, "currency", "currency_mismatch",
+                        "the project's balance is kept in another currency");
+    else if (has != SH_OK && !money_currency_ok(currency))
+        field_error_add(&fe, "currency", "invalid",
+                        "an ISO 4217 code in upper case (the project has no balance yet)");
+    if (fe.n > 0) {
+        json_decref(o);
+        http_problem(r, 422, "invalid_settings", "Invalid billing settings", NULL, &fe);
+        return HTTP_DONE;
+    }
+    if (has == SH_OK)
+        currency = b.currency;
+    char thr[MONEY_STR_MAX];
+    api_audit_actor(r, &e);
+    e.project_id = project;
+    e.action = "billing.settings";
+    e.object_type = "balance";
+    e.object_id = project;
+    e.after_json = arena_printf(&r->arena, "{\"prepaid\":%s,\"low_balance_threshold\":%s%s%s}",
+                                json_is_true(prepaid) ? "true" : "false",
+                                threshold >= 0 ? "\"" : "",
+                                threshold >= 0 ? money_format(threshold, thr) : "null",
+                                threshold >= 0 ? "\"" : "");
+    if (store_billing_settings_set(r->api->store, project, currency, json_is_true(prepaid),
+                                   threshold, clock_now_ms(), &e) != SH_OK) {
+        json_decref(o);
+        return storage_error(r);
+    }
+    if (r->api->prices != NULL)
+        pricecache_invalidate(r->api->prices);
+    http_reply_json(r, 200, json_pack("{s:s, s:b, s:s, s:o}", "project_id", project, "prepaid",
+                                      json_is_true(prepaid), "currency", currency,
+                                      "low_balance_threshold",
+                                      threshold >= 0 ? amount_json(threshold) : json_null()));
+    json_decref(o);
+    return st;
 }

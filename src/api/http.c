@@ -74,7 +74,14 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *body)
 void http_problem(struct http_req *r, unsigned status, const char *code, const char *title,
                   const char *detail, const struct field_errors *errors)
 {
-    json_t *p = json_object();
+    http_problem_ext(r, status, code, title, detail, errors, NULL);
+}
+
+void http_problem_ext(struct http_req *r, unsigned status, const char *code, const char *title,
+                      const char *detail, const struct field_errors *errors, json_t *ext)
+{
+    json_t *p = ext != NULL && json_is_object(ext) ? json_incref(ext) : json_object();
+    json_decref(ext);
     json_object_set_new(p, "type", json_sprintf("urn:smshub:problem:%s", code));
     json_object_set_new(p, "title", json_string(title));
     json_object_set_new(p, "status", json_integer(status));

@@ -126,6 +126,11 @@ void http_reply_raw(struct http_req *r, unsigned status, const char *type, const
 void http_problem(struct http_req *r, unsigned status, const char *code, const char *title,
                   const char *detail, const struct field_errors *errors);
 
+/* http_problem with extension members: the members of ext (a JSON object, taken) are added
+ * to the problem object first (the standard members win on a clash). */
+void http_problem_ext(struct http_req *r, unsigned status, const char *code, const char *title,
+                      const char *detail, const struct field_errors *errors, json_t *ext);
+
 /* Adds a response header (name and value borrowed; copy into the arena if transient). */
 void http_header(struct http_req *r, const char *name, const char *value);
 

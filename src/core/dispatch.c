@@ -126,7 +126,8 @@ static struct store_update *status_update(struct engine *e, const char *message_
     return u;
 }
 
-/* Ends a message in final state `to`; attempts_inc counts a round that was made. */
+/* Ends a message that never reached a carrier in final state `to` (and refunds its prepaid
+ * debit); attempts_inc counts a round that was made. */
 static void finish(struct engine *e, const char *message_id, int to, const char *provider,
                    const char *code, const char *text, int attempts_inc)
 {
@@ -141,6 +142,9 @@ static void finish(struct engine *e, const char *message_id, int to, const char 
     u->set_error_text = text ? engine_str(e, text) : NULL;
     u->ev_status = to;
     u->ev_provider = provider ? engine_str(e, provider) : NULL;
+    /* every finish is of a message no carrier took (submit refused, no route, expired or out
+     * of retries before a provider accepted it): its prepaid debit goes back */
+    u->refund = 1;
     if (code != NULL) {
         snprintf(detail, sizeof(detail), "{\"error_code\":\"%s\"}", code);
         u->ev_detail = engine_str(e, detail);

@@ -10,6 +10,7 @@
 #include "api/smpp_server.h"
 #include "api/auth_token.h"
 #include "core/credcache.h"
+#include "core/pricecache.h"
 #include "core/engine.h"
 #include "core/phone.h"
 #include "daemon/commands.h"
@@ -271,6 +272,7 @@ int cmd_serve(int argc, char **argv)
     api.auth = auth_cache_new();
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
+    api.prices = pricecache_new(store);
     api.sealer = &sealer;
     {
         struct guard_cfg gcfg = {.trusted_proxies = cfg.trusted_proxies,
@@ -386,6 +388,7 @@ out:
     token_cache_free(api.tokens);
     identity_free(api.identity);
     credcache_free(api.creds);
+    pricecache_free(api.prices);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
     sodium_memzero(cfg.stripe_secret, sizeof(cfg.stripe_secret));

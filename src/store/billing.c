@@ -118,3 +118,82 @@ int store_ledger_list(struct store *s, const char *project_id, const char *curso
     store_arg_int(&args, limit);
     return store_read(s, &q_list, &args, a, out);
 }
+
+static const struct store_q q_profiles = {
+    "billing.profiles",
+    "SELECT p.id, COALESCE(p.markup_bp, 0), COALESCE(b.prepaid, 0), b.currency FROM projects p "
+    "LEFT JOIN balances b ON b.project_id = p.id WHERE p.markup_bp IS NOT NULL OR b.prepaid = 1",
+    NULL, NULL, 0};
+
+int store_billing_profiles(struct store *s, struct arena *a, struct billing_profile **out,
+                           size_t *n)
+{
+    struct store_args args = {0};
+    struct store_rows r;
+    int st = store_read(s, &q_profiles, &args, a, &r);
+    if (st != SH_OK)
+        return st;
+    struct billing_profile *p = arena_zalloc(a, (r.n + 1) * sizeof(*p));
+    for (size_t i = 0; i < r.n; i++) {
+        p[i].project_id = store_cell(&r, i, 0);
+        p[i].markup_bp = store_cell_int(&r, i, 1);
+        p[i].prepaid = (int)store_cell_int(&r, i, 2);
+        snprintf(p[i].currency, sizeof(p[i].currency), "%s",
+                 store_cell(&r, i, 3) ? store_cell(&r, i, 3) : "");
+    }
+    *out = p;
+    *n = r.n;
+    return SH_OK;
+}
+
+static const struct store_q q_settings = {
+    "billing.settings_set",
+    "INSERT INTO balances(project_id, currency, amount, prepaid, low_threshold, updated_at) "
+    "VALUES ($1, $2, 0, $3, $4, $5) ON CONFLICT (project_id) DO UPDATE SET "
+    "prepaid = excluded.prepaid, low_threshold = excluded.low_threshold, "
+    "updated_at = excluded.updated_at",
+    NULL, NULL, 0};
+
+int store_billing_settings_set(struct store *s, const char *project_id, const char *currency,
+                               int prepaid, int64_t low_threshold, int64_t now,
+                               const struct audit_entry *audit)
+{
+    struct store_args a = {0};
+    store_arg_text(&a, project_id);
+    store_arg_text(&a, currency);
+    store_arg_int(&a, prepaid ? 1 : 0);
+    if (low_threshold >= 0)
+        store_arg_int(&a, low_threshold);
+    else
+        store_arg_int_null(&a);
+    store_arg_int(&a, now);
+    return store_write_audited(s, &q_settings, &a, audit);
+}
+
+static const struct store_q q_low_claim = {
+    "billing.low_alert_claim",
+    "UPDATE balances SET low_alert_at = $2 WHERE project_id = $1 AND low_threshold IS NOT NULL "
+    "AND amount < low_threshold AND (low_alert_at IS NULL OR low_alert_at <= $3) "
+    "RETURNING amount, low_threshold, currency",
+    NULL, NULL, STORE_Q_ONE};
+
+int store_low_alert_claim(struct store *s, const char *project_id, int64_t now,
+                          int64_t *amount, int64_t *threshold, char currency[4])
+{
+    struct store_args a = {0};
+    struct store_rows out;
+    struct arena ar;
+    store_arg_text(&a, project_id);
+    store_arg_int(&a, now);
+    store_arg_int(&a, now - 86400000LL);
+    struct store_step step = {&q_low_claim, &a, &out};
+    arena_init(&ar);
+    int st = store_write(s, &step, 1, &ar);
+    if (st == SH_OK) {
+        *amount = store_cell_int(&out, 0, 0);
+        *threshold = store_cell_int(&out, 0, 1);
+        snprintf(currency, 4, "%s", store_cell(&out, 0, 2) ? store_cell(&out, 0, 2) : "");
+    }
+    arena_release(&ar);
+    return st;
+}

@@ -51,4 +51,29 @@ int store_ledger_apply(struct store *s, const struct ledger_change *c,
 int store_ledger_list(struct store *s, const char *project_id, const char *cursor, int limit,
                       struct arena *a, struct store_rows *out);
 
+/* What the accept path needs to know about a project's billing (core/pricecache.h). */
+struct billing_profile {
+    const char *project_id;
+    int64_t markup_bp; /* basis points over cost when no sell row applies; 0 = none */
+    int prepaid;       /* sends debit the balance with the accept */
+    char currency[4];  /* the balance's currency, "" when the project has no balance */
+};
+
+/* The projects with a markup or a balance. Rows and strings in a. */
+int store_billing_profiles(struct store *s, struct arena *a, struct billing_profile **out,
+                           size_t *n);
+
+/* Turns prepaid billing on or off and sets the low-balance threshold (micro-units, < 0 = none)
+ * of a project, creating its balance in currency when it has none (an existing balance keeps
+ * its currency), with audit, in one transaction. */
+int store_billing_settings_set(struct store *s, const char *project_id, const char *currency,
+                               int prepaid, int64_t low_threshold, int64_t now,
+                               const struct audit_entry *audit);
+
+/* Claims the low-balance alert of a project at now: SH_OK when its balance is below its
+ * threshold and no alert was claimed in the 24 h before now (the claim is recorded), else
+ * SH_ENOTFOUND. *amount and *threshold get the balance and the threshold on SH_OK. */
+int store_low_alert_claim(struct store *s, const char *project_id, int64_t now,
+                          int64_t *amount, int64_t *threshold, char currency[4]);
+
 #endif
