@@ -155,6 +155,7 @@ int cmd_serve(int argc, char **argv)
     struct api api;
     struct store_cfg scfg;
     struct engine_cfg ecfg;
+    struct pricecache *prices = NULL;
     struct http_cfg hcfg;
     struct identity_cfg icfg;
     char owner[ID_MAX + 72];
@@ -255,6 +256,8 @@ int cmd_serve(int argc, char **argv)
     memcpy(ecfg.backoff_ms, cfg.backoff_ms, sizeof(ecfg.backoff_ms));
     ecfg.simulator_log = cfg.simulator_log[0] ? cfg.simulator_log : NULL;
     ecfg.sealer = &sealer;
+    prices = pricecache_new(store);
+    ecfg.prices = prices;
     ecfg.health_cooldown_ms = cfg.health_cooldown_ms;
     ecfg.webhook_nbackoff = cfg.webhook_nbackoff;
     memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
@@ -272,7 +275,7 @@ int cmd_serve(int argc, char **argv)
     api.auth = auth_cache_new();
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
-    api.prices = pricecache_new(store);
+    api.prices = prices;
     api.sealer = &sealer;
     {
         struct guard_cfg gcfg = {.trusted_proxies = cfg.trusted_proxies,
@@ -388,7 +391,7 @@ out:
     token_cache_free(api.tokens);
     identity_free(api.identity);
     credcache_free(api.creds);
-    pricecache_free(api.prices);
+    pricecache_free(prices);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
     sodium_memzero(cfg.stripe_secret, sizeof(cfg.stripe_secret));

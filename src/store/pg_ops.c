@@ -446,7 +446,7 @@ static PGresult *run_update(struct pg_conn *c, const struct store_update *u, con
     struct pg_params p = {0};
     int ev = u->ev_status >= 0 ? 1 : 0;
     if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
-        u->set_error_text != NULL) {
+        u->set_error_text != NULL || u->set_cost_currency != NULL) {
         pg_p_int(&p, u->to_status);
         pg_p_int(&p, u->due_at);
         pg_p_int(&p, u->attempts_inc);
@@ -459,6 +459,8 @@ static PGresult *run_update(struct pg_conn *c, const struct store_update *u, con
         pg_p_text(&p, id);
         pg_p_int(&p, u->from_mask);
         pg_p_int(&p, ev);
+        pg_p_int(&p, u->set_cost);
+        pg_p_text(&p, u->set_cost_currency);
         return pg_run(c, PG_UPDATE_FULL, &p, st);
     }
     if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0) {

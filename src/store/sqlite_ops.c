@@ -51,6 +51,8 @@ const char *const sq_sql[SQ__COUNT] = {
         "credential_id = COALESCE(?5, credential_id), "
         "provider_message_id = COALESCE(?6, provider_message_id), "
         "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
+        "cost_total = CASE WHEN ?14 IS NOT NULL AND (currency IS NULL OR currency = ?14) "
+        "THEN ?13 ELSE cost_total END, currency = COALESCE(currency, ?14), "
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
@@ -517,8 +519,10 @@ static int update_one(struct sq_conn *c, struct store_update *u)
         u->found = 1;
         id = found;
     }
-    if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
-        u->set_error_text != NULL)
+    int full = u->set_credential_id != NULL || u->set_pmid != NULL ||
+               u->set_error_code != NULL || u->set_error_text != NULL ||
+               u->set_cost_currency != NULL;
+    if (full)
         st = sq_stmt(c, SQ_UPDATE_FULL);
     else if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0)
         st = sq_stmt(c, SQ_UPDATE_DUE);
@@ -538,6 +542,10 @@ static int update_one(struct sq_conn *c, struct store_update *u)
     bind_text(st, 10, id);
     sqlite3_bind_int64(st, 11, u->from_mask);
     sqlite3_bind_int(st, 12, u->ev_status >= 0 ? 1 : 0);
+    if (full) {
+        sqlite3_bind_int64(st, 13, u->set_cost);
+        bind_text(st, 14, u->set_cost_currency);
+    }
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", sqlite3_column_text(st, 0));

@@ -135,6 +135,10 @@ struct store_update {
     const char *set_pmid;          /* NULL keeps */
     const char *set_error_code;    /* NULL keeps */
     const char *set_error_text;
+    /* the cost fixed at submit (micro-units of set_cost_currency; NULL currency keeps): taken
+     * when the message is unpriced or priced in that currency (docs/billing.md) */
+    int64_t set_cost;
+    const char *set_cost_currency;
     /* the event recorded when applied */
     int64_t at;
     int ev_status; /* status the event reports; -1 records no event */

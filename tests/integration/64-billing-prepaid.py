@@ -9,9 +9,10 @@ ledger's debits match the stored messages one to one. Messages a provider reject
 are refunded once each, restoring the balance exactly."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import Hub, main, check, check_eq, idem, wait_for
+from harness import Hub, main, check, check_eq, idem, rfc3339, wait_for
 
 SENDS = 1000
 COVERED = 600
@@ -144,6 +145,26 @@ def test(hub):
         hub.wait_status(mid, "delivered", timeout=30)
     check_eq(hub.scalar("SELECT count(*) FROM ledger WHERE project_id = ? AND kind = 'refund'",
                         (pid,)), 0, "no refund for delivered messages")
+    # the cost is fixed at submit from the credential used (its cost row: 0.045 a segment)
+    costs = hub.query("SELECT cost_total, credential_id FROM messages WHERE id IN (?, ?, ?)",
+                      tuple(some))
+    check(all(c == 45000 and cred == hub.credential_id for c, cred in costs),
+          "cost at submit %r" % costs)
+    # ... and from the tariff in force when it is submitted: a scheduled message estimated at
+    # 0.045 meets a new, more specific cost row before it goes out; its sell price stays
+    r = req("POST", "/v1/admin/billing/adjust", {"project_id": pid, "amount": "0.10",
+                                                 "currency": "USD", "reason": "test"})
+    check_eq(r.status, 201, "credit 0.10")
+    m = hub.send(text="later", scheduled_at=rfc3339(time.time() + 3)).json
+    check_eq(m["price"]["amount"], "0.10", "scheduled estimate")
+    r = req("POST", "/v1/admin/prices", {"kind": "cost", "credential_id": hub.credential_id,
+                                         "prefix": "99890", "unit_price": "0.05",
+                                         "currency": "USD"})
+    check_eq(r.status, 201, "prefix cost row")
+    hub.wait_status(m["id"], "delivered", timeout=20)
+    row = hub.query("SELECT price_total, cost_total, currency FROM messages WHERE id = ?",
+                    (m["id"],))[0]
+    check_eq(tuple(row), (100000, 50000, "USD"), "price kept, cost fixed at submit")
 
 
 if __name__ == "__main__":
