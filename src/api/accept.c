@@ -5,6 +5,7 @@
 #include "api/guard.h"
 #include "core/credcache.h"
 #include "core/engine.h"
+#include "api/lowbal.h"
 #include "core/pricecache.h"
 #include "lib/err.h"
 #include "lib/id.h"
@@ -29,10 +30,17 @@ int accept_prepare(struct api *api, const json_t *body, const char *project_id, 
     return ACCEPT_OK;
 }
 
-void accept_committed(struct api *api, const char *project_id, int64_t now)
+void accept_committed(struct api *api, const struct store_accept *acc)
 {
-    guard_note_accepted(api->guard, project_id, now);
+    const char *project_id = acc->msg->project_id;
+    int64_t threshold;
+    guard_note_accepted(api->guard, project_id, acc->now);
     engine_notify(api->engine);
+    if (acc->debit > 0 && api->prices != NULL && api->lowbal != NULL &&
+        pricecache_low_threshold(api->prices, project_id, &threshold) == SH_OK &&
+        acc->balance < threshold)
+        lowbal_note(api->lowbal, project_id, acc->balance, threshold, acc->debit_currency,
+                    acc->now);
 }
 
 int accept_price(struct api *api, struct store_message *m, struct store_accept *acc,

@@ -32,8 +32,9 @@ int accept_prepare(struct api *api, const json_t *body, const char *project_id, 
 int accept_price(struct api *api, struct store_message *m, struct store_accept *acc,
                  struct arena *a);
 
-/* After store_accept committed a new message of project_id at now: counts it for quotas and
- * wakes the engine. Any thread (also the store writer's). */
-void accept_committed(struct api *api, const char *project_id, int64_t now);
+/* After store_accept committed acc's new message: counts it for quotas, wakes the engine, and
+ * notes a prepaid debit that left the balance below the project's alert threshold
+ * (api/lowbal.h). Any thread (also the store writer's): never blocks on I/O. */
+void accept_committed(struct api *api, const struct store_accept *acc);
 
 #endif

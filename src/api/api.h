@@ -16,6 +16,7 @@ struct auth_cache;
 struct token_cache;
 struct credcache;
 struct pricecache;
+struct lowbal;
 struct sealer;
 struct identity;
 struct guard;
@@ -29,6 +30,7 @@ struct api {
     struct token_cache *tokens;
     struct credcache *creds;
     struct pricecache *prices;   /* tariffs and prepaid flags for the accept path, or NULL */
+    struct lowbal *lowbal;       /* low-balance alerts (api/lowbal.h), or NULL */
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
     struct guard *guard;         /* allowlists, signing, rate limits, quotas (api/guard.h) */
     const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */

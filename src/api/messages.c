@@ -121,7 +121,7 @@ static void accept_done(void *arg, int status)
     } else {
         http_reply_raw(r, 202, "application/json", ctx->body, strlen(ctx->body));
         http_header(r, "Location", arena_printf(&r->arena, "/v1/messages/%s", ctx->msg.id));
-        accept_committed(r->api, ctx->msg.project_id, acc->now);
+        accept_committed(r->api, acc);
     }
     free(acc->replay_body); /* set when a failed batch had read a replay before rolling back */
     acc->replay_body = NULL;

@@ -97,7 +97,7 @@ void ss_drain_done(struct smpp_server *s)
         struct ss_conn *c = ss_find(s, d->cid);
         int ok = d->status == SH_OK && d->acc.result == SH_OK;
         if (ok)
-            accept_committed(s->api, d->msg.project_id, d->acc.now);
+            accept_committed(s->api, &d->acc);
         /* a prepaid balance that cannot pay: submit failed, nothing stored (docs/billing.md) */
         uint32_t err = d->status == SH_OK && d->acc.result == SH_ENOTFOUND ? SMPP_ESME_RSUBMITFAIL
                                                                             : SMPP_ESME_RSYSERR;

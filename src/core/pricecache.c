@@ -192,3 +192,16 @@ out:
     pthread_mutex_unlock(&c->mu);
     return st;
 }
+
+int pricecache_low_threshold(struct pricecache *c, const char *project_id, int64_t *threshold)
+{
+    int st = SH_ENOTFOUND;
+    pthread_mutex_lock(&c->mu);
+    const struct billing_profile *bp = profile(c, project_id);
+    if (bp != NULL && bp->low_threshold >= 0) {
+        *threshold = bp->low_threshold;
+        st = SH_OK;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return st;
+}

@@ -41,6 +41,10 @@ int pricecache_estimate(struct pricecache *c, const char *project_id, const char
                         const char *number, const char *country, int segments, int64_t at,
                         struct price_estimate *out);
 
+/* The project's low-balance threshold from the snapshot as it is (never reads the store):
+ * SH_OK with *threshold, SH_ENOTFOUND when it has none. */
+int pricecache_low_threshold(struct pricecache *c, const char *project_id, int64_t *threshold);
+
 /*
  * The cost of `segments` segments on credential_id (of catalog provider provider_id) at
  * `at`: SH_OK with *cost and currency, SH_ENOTFOUND when no cost row applies, SH_EIO.

@@ -7,6 +7,7 @@
 #include "api/identity.h"
 #include "api/auth.h"
 #include "api/guard.h"
+#include "api/lowbal.h"
 #include "api/smpp_server.h"
 #include "api/auth_token.h"
 #include "core/credcache.h"
@@ -290,6 +291,7 @@ int cmd_serve(int argc, char **argv)
     icfg = (struct identity_cfg){
         .access_ttl_s = cfg.access_ttl_s, .smtp_url = cfg.smtp_url, .smtp_from = cfg.smtp_from};
     api.identity = identity_new(&icfg, &lg);
+    api.lowbal = lowbal_new(store, api.identity->mailer, &lg);
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -385,6 +387,7 @@ out:
         engine_stop(engine, ENGINE_DRAIN_MS);
     cluster_free(cluster);
     engine_free(engine);
+    lowbal_free(api.lowbal); /* before the store it writes to */
     store_close(store);
     guard_free(api.guard);
     auth_cache_free(api.auth);
