@@ -12,7 +12,7 @@ import threading
 import time
 
 from harness import Hub, main, check, check_eq, wait_for
-from identity_util import SmtpSink
+from identity_util import SmtpSink, stop_clean
 
 EMAIL = "billing@example.com"
 
@@ -136,6 +136,7 @@ def test(hub):
     check_eq(ev[1][1]["balance"], "1.00", "second event's balance")
     wait_for(lambda: len(sink.to(EMAIL)) == 2 or None, 10, "a second e-mail")
 
+    stop_clean(hub)  # exits 0, no sanitizer report (ASan build)
 
 if __name__ == "__main__":
     main(test)
