@@ -139,4 +139,4 @@ def test(hub):
     stop_clean(hub)  # exits 0, no sanitizer report (ASan build)
 
 if __name__ == "__main__":
-    main(test)
+    main(test, time_limit=110)  # ASan on PostgreSQL is slow
