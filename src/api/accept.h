@@ -23,8 +23,18 @@ enum accept_prep {
 int accept_prepare(struct api *api, const json_t *body, const char *project_id, int64_t now,
                    struct arena *a, struct store_message *out, struct field_errors *fe);
 
-/* After store_accept committed a new message of project_id at now: counts it for quotas and
- * wakes the engine. Any thread (also the store writer's). */
-void accept_committed(struct api *api, const char *project_id, int64_t now);
+/*
+ * Prices m (prepared by accept_prepare) at its creation time: fills its price columns with
+ * the estimate (core/pricecache.h) and, for a project with prepaid billing on, makes acc
+ * debit the estimate in the accept's transaction (a ledger id from a). ACCEPT_OK, or
+ * ACCEPT_UNAVAILABLE when the tariffs cannot be read. Any thread.
+ */
+int accept_price(struct api *api, struct store_message *m, struct store_accept *acc,
+                 struct arena *a);
+
+/* After store_accept committed acc's new message: counts it for quotas, wakes the engine, and
+ * notes a prepaid debit that left the balance below the project's alert threshold
+ * (api/lowbal.h). Any thread (also the store writer's): never blocks on I/O. */
+void accept_committed(struct api *api, const struct store_accept *acc);
 
 #endif

@@ -15,6 +15,8 @@ struct engine;
 struct auth_cache;
 struct token_cache;
 struct credcache;
+struct pricecache;
+struct lowbal;
 struct sealer;
 struct identity;
 struct guard;
@@ -27,6 +29,8 @@ struct api {
     struct auth_cache *auth;
     struct token_cache *tokens;
     struct credcache *creds;
+    struct pricecache *prices;   /* tariffs and prepaid flags for the accept path, or NULL */
+    struct lowbal *lowbal;       /* low-balance alerts (api/lowbal.h), or NULL */
     const struct sealer *sealer; /* seals and opens secrets at rest (core/seal.h) */
     struct guard *guard;         /* allowlists, signing, rate limits, quotas (api/guard.h) */
     const char *stripe_secret;   /* payment webhook signing secret, or NULL (disabled) */
@@ -110,6 +114,7 @@ int api_billing_balance(struct http_req *r);
 int api_billing_transactions(struct http_req *r);
 int api_billing_adjust(struct http_req *r);
 int api_billing_stripe(struct http_req *r);
+int api_billing_settings(struct http_req *r);
 int api_provider_callback(struct http_req *r); /* api/callbacks.c */
 int api_usage(struct http_req *r);
 int api_usage_export(struct http_req *r);

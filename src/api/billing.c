@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "core/field_error.h"
 #include "core/money.h"
+#include "core/pricecache.h"
 #include "core/stripe_sig.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -44,8 +45,11 @@ int api_billing_balance(struct http_req *r)
     }
     if (st != SH_OK)
         return storage_error(r);
-    http_reply_json(r, 200, json_pack("{s:s, s:o, s:b}", "currency", b.currency, "amount",
-                                      amount_json(b.amount), "prepaid", b.prepaid));
+    http_reply_json(r, 200, json_pack("{s:s, s:o, s:b, s:o}", "currency", b.currency, "amount",
+                                      amount_json(b.amount), "prepaid", b.prepaid,
+                                      "low_balance_threshold",
+                                      b.low_threshold >= 0 ? amount_json(b.low_threshold)
+                                                           : json_null()));
     return HTTP_DONE;
 }
 
@@ -283,5 +287,132 @@ int api_billing_stripe(struct http_req *r)
     if (st != SH_OK)
         return storage_error(r); /* 503: Stripe retries */
     http_reply_json(r, 200, json_pack("{s:b}", "received", 1));
+    return HTTP_DONE;
+}
+
+/* The settings body's threshold: absent or null = none (-1), else a non-negative amount. */
+static int parse_threshold(json_t *v, int64_t *out)
+{
+    if (v == NULL || json_is_null(v)) {
+        *out = -1;
+        return 1;
+    }
+    return json_is_string(v) && money_parse(json_string_value(v), out) == SH_OK && *out >= 0;
+}
+
+/* An optional string member: absent or null → *out NULL (1); a string passing ok → 1. */
+static int opt_text(json_t *o, const char *name, int (*ok)(const char *), const char **out)
+{
+    json_t *v = json_object_get(o, name);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 1;
+    *out = json_string_value(v);
+    return *out != NULL && ok(*out);
+}
+
+static int url_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > 2000 || !(strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+            return 0;
+    return n > 8;
+}
+
+static int email_ok(const char *s)
+{
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || strchr("<>()[],;:\\\"", s[i]) != NULL)
+            return 0;
+    return 1;
+}
+
+static json_t *settings_json(const struct billing_settings *b)
+{
+    return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o}", "project_id", b->project_id, "prepaid",
+                     b->prepaid, "currency", b->currency, "low_balance_threshold",
+                     b->low_threshold >= 0 ? amount_json(b->low_threshold) : json_null(),
+                     "low_balance_webhook_url", opt_str(b->alert_url),
+                     "low_balance_email", opt_str(b->alert_email));
+}
+
+int api_billing_settings(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    struct audit_entry e;
+    struct store_balance bal;
+    struct billing_settings b = {0};
+    json_error_t jerr;
+    json_t *o = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+
+    if (!json_is_object(o)) {
+        json_decref(o);
+        http_problem(r, 400, "malformed_json", "Malformed JSON", "the body must be a JSON object",
+                     NULL);
+        return HTTP_DONE;
+    }
+    b.project_id = json_string_value(json_object_get(o, "project_id"));
+    b.currency = json_string_value(json_object_get(o, "currency"));
+    json_t *prepaid = json_object_get(o, "prepaid");
+    if (b.project_id == NULL || strlen(b.project_id) > 47)
+        field_error_add(&fe, "project_id", "required", "the project to configure");
+    if (!json_is_boolean(prepaid))
+        field_error_add(&fe, "prepaid", "required", "true or false");
+    if (!parse_threshold(json_object_get(o, "low_balance_threshold"), &b.low_threshold))
+        field_error_add(&fe, "low_balance_threshold", "invalid",
+                        "a non-negative decimal string (e.g. \"5.00\") or null for none");
+    if (!opt_text(o, "low_balance_webhook_url", url_ok, &b.alert_url))
+        field_error_add(&fe, "low_balance_webhook_url", "invalid_url",
+                        "an http(s) URL of at most 2000 characters, or null");
+    if (!opt_text(o, "low_balance_email", email_ok, &b.alert_email))
+        field_error_add(&fe, "low_balance_email", "invalid", "an e-mail address, or null");
+    if (fe.n == 0 && store_project_live(r->api->store, b.project_id) == SH_ENOTFOUND)
+        field_error_add(&fe, "project_id", "not_found", "no such project");
+    int has = fe.n == 0 ? store_balance_get(r->api->store, b.project_id, &bal) : SH_ENOTFOUND;
+    if (fe.n == 0 && has != SH_OK && has != SH_ENOTFOUND) {
+        json_decref(o);
+        return storage_error(r);
+    }
+    if (has == SH_OK && b.currency != NULL && strcmp(b.currency, bal.currency) != 0)
+        field_error_add(&fe, "currency", "currency_mismatch",
+                        "the project's balance is kept in another currency");
+    else if (has != SH_OK && !money_currency_ok(b.currency))
+        field_error_add(&fe, "currency", "invalid",
+                        "an ISO 4217 code in upper case (the project has no balance yet)");
+    if (fe.n > 0) {
+        json_decref(o);
+        http_problem(r, 422, "invalid_settings", "Invalid billing settings", NULL, &fe);
+        return HTTP_DONE;
+    }
+    if (has == SH_OK)
+        b.currency = bal.currency;
+    b.prepaid = json_is_true(prepaid);
+    b.now = clock_now_ms();
+    json_t *after = settings_json(&b);
+    char *after_text = json_dumps(after, JSON_COMPACT);
+    api_audit_actor(r, &e);
+    e.project_id = b.project_id;
+    e.action = "billing.settings";
+    e.object_type = "balance";
+    e.object_id = b.project_id;
+    e.after_json = after_text;
+    int st = store_billing_settings_set(r->api->store, &b, &e);
+    free(after_text);
+    if (st != SH_OK) {
+        json_decref(after);
+        json_decref(o);
+        return storage_error(r);
+    }
+    if (r->api->prices != NULL)
+        pricecache_invalidate(r->api->prices);
+    http_reply_json(r, 200, after);
+    json_decref(o);
     return HTTP_DONE;
 }

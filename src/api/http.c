@@ -50,9 +50,15 @@ void http_header(struct http_req *r, const char *name, const char *value)
     r->nhdr++;
 }
 
+static void stream_free(void *cls);
+
 void http_reply_raw(struct http_req *r, unsigned status, const char *type, const char *body,
                     size_t len)
 {
+    if (r->stream != NULL) { /* a later answer replaces a stream not sent yet */
+        stream_free(r->stream);
+        r->stream = NULL;
+    }
     r->status = status;
     r->resp_type = type;
     r->resp_body = arena_strndup(&r->arena, body, len);
@@ -74,7 +80,14 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *body)
 void http_problem(struct http_req *r, unsigned status, const char *code, const char *title,
                   const char *detail, const struct field_errors *errors)
 {
-    json_t *p = json_object();
+    http_problem_ext(r, status, code, title, detail, errors, NULL);
+}
+
+void http_problem_ext(struct http_req *r, unsigned status, const char *code, const char *title,
+                      const char *detail, const struct field_errors *errors, json_t *ext)
+{
+    json_t *p = ext != NULL && json_is_object(ext) ? json_incref(ext) : json_object();
+    json_decref(ext);
     json_object_set_new(p, "type", json_sprintf("urn:smshub:problem:%s", code));
     json_object_set_new(p, "title", json_string(title));
     json_object_set_new(p, "status", json_integer(status));
@@ -112,11 +125,57 @@ const char *http_query(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct http_stream {
+    http_fill_fn fill;
+    void (*done)(void *ctx);
+    void *ctx;
+};
+
+void http_reply_stream(struct http_req *r, unsigned status, const char *type, http_fill_fn fill,
+                       void (*done)(void *ctx), void *ctx)
+{
+    struct http_stream *st = xcalloc(1, sizeof(*st));
+    st->fill = fill;
+    st->done = done;
+    st->ctx = ctx;
+    r->stream = st;
+    r->status = status;
+    r->resp_type = arena_strdup(&r->arena, type);
+    r->resp_body = NULL;
+    r->resp_len = 0;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct http_stream *st = cls;
+    (void)pos;
+    long n = st->fill(st->ctx, buf, max);
+    return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                                       : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    struct http_stream *st = cls;
+    st->done(st->ctx);
+    free(st);
+}
+
 static enum MHD_Result send_reply(struct http_req *r)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp;
     enum MHD_Result ret;
+    if (r->stream != NULL) {
+        /* from here on the response owns the stream: stream_free ends it */
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, r->stream,
+                                                 stream_free);
+        if (resp == NULL)
+            stream_free(r->stream);
+        r->stream = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
+                                               MHD_RESPMEM_PERSISTENT);
+    }
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -213,6 +272,8 @@ static struct http_req *req_new(struct http_server *s, struct http_req *r,
 
 static void req_free(struct http_req *r)
 {
+    if (r->stream != NULL) /* set but never sent */
+        stream_free(r->stream);
     pthread_mutex_destroy(&r->mu);
     free(r->body);
     arena_release(&r->arena);

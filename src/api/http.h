@@ -50,6 +50,11 @@ struct principal {
 };
 
 struct route;
+struct http_stream;
+
+/* Fills buf (cap bytes) with the next part of a streamed reply: returns the bytes written
+ * (> 0), 0 at the end, or -1 to abort the connection (the client sees a cut reply). */
+typedef long (*http_fill_fn)(void *ctx, char *buf, size_t cap);
 
 struct http_req {
     struct api *api;
@@ -83,6 +88,7 @@ struct http_req {
     const char *hdr_value[HTTP_MAX_HEADERS];
     int nhdr;
     void *async; /* handler-owned while HTTP_ASYNC */
+    struct http_stream *stream; /* a streamed reply (http_reply_stream), or NULL */
 };
 
 struct http_cfg {
@@ -118,6 +124,14 @@ int http_parse_listen(const char *listen, char *host, size_t hostcap, int *port)
 /* Sets a JSON reply; takes body (decref'd here). */
 void http_reply_json(struct http_req *r, unsigned status, json_t *body);
 
+/* Sets a streamed reply (Transfer-Encoding: chunked): once the handler returned, fill(ctx, …)
+ * is called on the connection's thread for the body, part by part, as the client takes it;
+ * done(ctx) is called exactly once when the reply is over, sent or not. ctx (and anything it
+ * needs: not r or its arena, which may be gone) is owned by the stream from this call on.
+ * Synchronous handlers only. */
+void http_reply_stream(struct http_req *r, unsigned status, const char *type, http_fill_fn fill,
+                       void (*done)(void *ctx), void *ctx);
+
 /* Sets a reply whose body text is already JSON (borrowed; copied into the arena). */
 void http_reply_raw(struct http_req *r, unsigned status, const char *type, const char *body,
                     size_t len);
@@ -125,6 +139,11 @@ void http_reply_raw(struct http_req *r, unsigned status, const char *type, const
 /* Sets an RFC 9457 problem+json reply. errors may be NULL. detail may be NULL. */
 void http_problem(struct http_req *r, unsigned status, const char *code, const char *title,
                   const char *detail, const struct field_errors *errors);
+
+/* http_problem with extension members: the members of ext (a JSON object, taken) are added
+ * to the problem object first (the standard members win on a clash). */
+void http_problem_ext(struct http_req *r, unsigned status, const char *code, const char *title,
+                      const char *detail, const struct field_errors *errors, json_t *ext);
 
 /* Adds a response header (name and value borrowed; copy into the arena if transient). */
 void http_header(struct http_req *r, const char *name, const char *value);

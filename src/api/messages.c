@@ -8,6 +8,7 @@
 #include "api/accept.h"
 #include "api/api.h"
 #include "core/message_state.h"
+#include "core/money.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/id.h"
@@ -29,8 +30,15 @@ static const char *encoding_name(int enc)
 /* The 202 body, built before the commit so a replay returns exactly the same bytes. */
 static char *accepted_body(struct arena *a, const struct store_message *m)
 {
-    char created[40], sched[48] = "";
+    char created[40], sched[48] = "", price[128] = "null";
     clock_fmt_rfc3339(m->created_at, created, sizeof(created));
+    if (m->currency != NULL) {
+        char total[MONEY_STR_MAX], unit[MONEY_STR_MAX];
+        snprintf(price, sizeof(price), "{\"amount\":\"%s\",\"unit_amount\":\"%s\","
+                 "\"currency\":\"%s\",\"estimate\":true}",
+                 money_format(m->price_total, total), money_format(m->price_unit, unit),
+                 m->currency);
+    }
     if (m->scheduled_at != 0) {
         char t[40];
         snprintf(sched, sizeof(sched), ",\"scheduled_at\":\"%s\"",
@@ -40,9 +48,9 @@ static char *accepted_body(struct arena *a, const struct store_message *m)
     return arena_printf(a,
                         "{\"id\":\"%s\",\"status\":\"queued\",\"to\":\"%s\",\"country\":\"%s\","
                         "\"encoding\":\"%s\",\"segments\":%d,\"type\":\"%s\","
-                        "\"created_at\":\"%s\"%s}",
+                        "\"price\":%s,\"created_at\":\"%s\"%s}",
                         m->id, m->to, m->country ? m->country : "", encoding_name(m->encoding),
-                        m->segments, msg_type_name(m->msg_type), created, sched);
+                        m->segments, msg_type_name(m->msg_type), price, created, sched);
 }
 
 static int idem_key_ok(const char *k)
@@ -62,6 +70,20 @@ struct accept_ctx {
     struct store_accept acc;
     const char *body;
 };
+
+/* 402: the prepaid balance cannot pay the estimate; nothing was stored. */
+static void insufficient(struct http_req *r, const struct store_accept *acc)
+{
+    char need[MONEY_STR_MAX], have[MONEY_STR_MAX], detail[200];
+    money_format(acc->debit, need);
+    money_format(acc->balance, have);
+    snprintf(detail, sizeof(detail),
+             "this message costs %s %s and the prepaid balance is %s; nothing was accepted",
+             need, acc->debit_currency, have);
+    http_problem_ext(r, 402, "insufficient_balance", "Insufficient balance", detail, NULL,
+                     json_pack("{s:s, s:s, s:s}", "needed", need, "available", have,
+                               "currency", acc->debit_currency));
+}
 
 /* Writer thread, after the commit (or its failure). */
 static void accept_done(void *arg, int status)
@@ -88,6 +110,8 @@ static void accept_done(void *arg, int status)
         http_header(r, "Idempotent-Replayed", "true");
         free(acc->replay_body);
         acc->replay_body = NULL;
+    } else if (acc->result == SH_ENOTFOUND) {
+        insufficient(r, acc);
     } else if (acc->result == SH_EINVAL) {
         struct field_errors fe = {0};
         field_error_add(&fe, "Idempotency-Key", "idempotency_key_reused",
@@ -97,7 +121,7 @@ static void accept_done(void *arg, int status)
     } else {
         http_reply_raw(r, 202, "application/json", ctx->body, strlen(ctx->body));
         http_header(r, "Location", arena_printf(&r->arena, "/v1/messages/%s", ctx->msg.id));
-        accept_committed(r->api, ctx->msg.project_id, acc->now);
+        accept_committed(r->api, acc);
     }
     free(acc->replay_body); /* set when a failed batch had read a replay before rolling back */
     acc->replay_body = NULL;
@@ -153,6 +177,11 @@ int api_messages_create(struct http_req *r)
     if (prep != ACCEPT_OK) {
         http_problem(r, 503, "storage_error", "Service unavailable",
                      "provider credentials cannot be read right now", NULL);
+        goto out;
+    }
+    if (accept_price(api, &ctx->msg, &ctx->acc, &r->arena) != ACCEPT_OK) {
+        http_problem(r, 503, "storage_error", "Service unavailable",
+                     "tariffs cannot be read right now", NULL);
         goto out;
     }
     ctx->body = accepted_body(&r->arena, &ctx->msg);

@@ -156,6 +156,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/billing/transactions", api_billing_transactions, ROUTE_AUTH, "billing:read"},
     {"POST", "/v1/admin/billing/adjust", api_billing_adjust, ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY,
      NULL},
+    {"PUT", "/v1/admin/billing/settings", api_billing_settings,
+     ROUTE_AUTH | ROUTE_ADMIN | ROUTE_BODY, NULL},
     {"POST", "/v1/billing/webhooks/stripe", api_billing_stripe, ROUTE_BODY, NULL},
     {"GET", "/v1/usage", api_usage, ROUTE_AUTH, "usage:read"},
     {"GET", "/v1/usage/export", api_usage_export, ROUTE_AUTH, "usage:read"},

@@ -97,9 +97,12 @@ void ss_drain_done(struct smpp_server *s)
         struct ss_conn *c = ss_find(s, d->cid);
         int ok = d->status == SH_OK && d->acc.result == SH_OK;
         if (ok)
-            accept_committed(s->api, d->msg.project_id, d->acc.now);
+            accept_committed(s->api, &d->acc);
+        /* a prepaid balance that cannot pay: submit failed, nothing stored (docs/billing.md) */
+        uint32_t err = d->status == SH_OK && d->acc.result == SH_ENOTFOUND ? SMPP_ESME_RSUBMITFAIL
+                                                                            : SMPP_ESME_RSYSERR;
         if (c != NULL)
-            submit_resp(c, d->resp_cmd, d->seq, ok ? SMPP_ESME_ROK : SMPP_ESME_RSYSERR, d->msg.id);
+            submit_resp(c, d->resp_cmd, d->seq, ok ? SMPP_ESME_ROK : err, d->msg.id);
         free(d->acc.replay_body);
         arena_release(&d->arena);
         free(d);
@@ -155,6 +158,10 @@ static void accept_text(struct ss_conn *c, const struct smpp_pdu *p, const char 
         d->msg.id = arena_strdup(&d->arena, fixed_id);
     d->msg.project_id = arena_strdup(&d->arena, c->project_id); /* c may close meanwhile */
     d->acc.now = now;
+    if (accept_price(s->api, &d->msg, &d->acc, &d->arena) != ACCEPT_OK) {
+        submit_resp(c, resp, p->sequence_number, SMPP_ESME_RSYSERR, NULL);
+        goto fail;
+    }
     if ((p->registered_delivery & 0x03) != 0) {
         /* the receipt owed is recorded before the message, so an acknowledged message has
          * it; rows of all submits read in one go share one transaction (ss_flush_pending) */

@@ -9,6 +9,7 @@
 #include "core/money.h"
 #include "lib/clock.h"
 #include "lib/err.h"
+#include "lib/xalloc.h"
 #include "store/usage.h"
 
 #include <stdio.h>
@@ -193,31 +194,176 @@ static int report_json(struct http_req *r, int admin)
     return HTTP_DONE;
 }
 
+/* ---- CSV export, streamed ---------------------------------------------------------------- */
+
+#define EXPORT_PAGE 1000
+#define EXPORT_MAX_BUCKETS 50000
+
+/* A CSV export in progress: rollup rows are read a page at a time as the client takes the
+ * answer; day/week/month buckets are written as soon as their key is complete (rows come in
+ * day order), provider/country buckets (few) once every row is read. Owns its strings. */
+struct csv_stream {
+    struct store *store;
+    int admin, group, reading;
+    char from[11], to[11];
+    char *project, *provider, *country;
+    char after[5][72];
+    int has_after;
+    struct usage_bucket *b;
+    size_t nb, cap;
+    char *out;
+    size_t out_len, out_off, out_cap;
+};
+
+static void out_add(struct csv_stream *cs, const char *text)
+{
+    size_t n = strlen(text);
+    if (cs->out_len + n > cs->out_cap) {
+        cs->out_cap = (cs->out_len + n) * 2 + 256;
+        cs->out = xrealloc(cs->out, cs->out_cap);
+    }
+    memcpy(cs->out + cs->out_len, text, n);
+    cs->out_len += n;
+}
+
+/* Writes every bucket as a CSV line (keys are dates, ids, ISO codes: never a comma or a
+ * quote) and forgets them. */
+static void flush_buckets(struct csv_stream *cs)
+{
+    char line[256], price[MONEY_STR_MAX], cost[MONEY_STR_MAX];
+    for (size_t i = 0; i < cs->nb; i++) {
+        const struct usage_bucket *b = &cs->b[i];
+        snprintf(line, sizeof(line), "%s,%s,%lld,%lld,%lld,%lld,%s%s%s\r\n", b->key, b->currency,
+                 (long long)b->v[0], (long long)b->v[1], (long long)b->v[2], (long long)b->v[3],
+                 money_format(b->v[4], price), cs->admin ? "," : "",
+                 cs->admin ? money_format(b->v[5], cost) : "");
+        out_add(cs, line);
+    }
+    cs->nb = 0;
+}
+
+/* Folds one rollup row in; 0, or -1 past the bucket cap. */
+static int fold_row(struct csv_stream *cs, const struct store_rows *rows, size_t i)
+{
+    char key[32];
+    const char *cur = store_cell(rows, i, 4);
+    size_t k = 0;
+    group_key(cs->group, rows, i, key);
+    if (cs->group <= G_MONTH && cs->nb > 0 && strcmp(cs->b[0].key, key) != 0)
+        flush_buckets(cs); /* rows come in day order: that key is complete */
+    while (k < cs->nb && !(strcmp(cs->b[k].key, key) == 0 && strcmp(cs->b[k].currency, cur) == 0))
+        k++;
+    if (k == cs->nb) {
+        if (cs->nb == EXPORT_MAX_BUCKETS)
+            return -1;
+        if (cs->nb == cs->cap) {
+            cs->cap = cs->cap ? cs->cap * 2 : 16;
+            cs->b = xrealloc(cs->b, cs->cap * sizeof(*cs->b));
+        }
+        memset(&cs->b[k], 0, sizeof(cs->b[k]));
+        snprintf(cs->b[k].key, sizeof(cs->b[k].key), "%s", key);
+        snprintf(cs->b[k].currency, sizeof(cs->b[k].currency), "%s", cur ? cur : "");
+        cs->nb++;
+    }
+    for (int c = 0; c < 6; c++)
+        cs->b[k].v[c] += store_cell_int(rows, i, 5 + (size_t)c);
+    return 0;
+}
+
+/* Reads the next page into the buckets (and the output). 0, or -1 on a store error. */
+static int read_page(struct csv_stream *cs)
+{
+    static const int key_cols[5] = {3, 0, 1, 2, 4}; /* day, project, provider, country, cur */
+    struct usage_filter f = {cs->project, cs->from, cs->to, cs->provider, cs->country};
+    const char *after[5];
+    struct store_rows rows;
+    struct arena a;
+    int st = 0;
+    for (int i = 0; i < 5; i++)
+        after[i] = cs->after[i];
+    arena_init(&a);
+    if (store_usage_page(cs->store, &f, cs->has_after ? after : NULL, EXPORT_PAGE, &a, &rows) !=
+        SH_OK) {
+        st = -1;
+        goto out;
+    }
+    for (size_t i = 0; i < rows.n; i++)
+        if (fold_row(cs, &rows, i) != 0) {
+            st = -1;
+            goto out;
+        }
+    if (rows.n > 0) {
+        for (int i = 0; i < 5; i++) {
+            const char *v = store_cell(&rows, rows.n - 1, (size_t)key_cols[i]);
+            snprintf(cs->after[i], sizeof(cs->after[i]), "%s", v ? v : "");
+        }
+        cs->has_after = 1;
+    }
+    if (rows.n < EXPORT_PAGE) {
+        cs->reading = 0;
+        flush_buckets(cs);
+    }
+out:
+    arena_release(&a);
+    return st;
+}
+
+static long csv_fill(void *ctx, char *buf, size_t cap)
+{
+    struct csv_stream *cs = ctx;
+    while (cs->out_off == cs->out_len) {
+        cs->out_off = cs->out_len = 0;
+        if (!cs->reading)
+            return 0;
+        if (read_page(cs) != 0)
+            return -1; /* the client sees a cut answer, never a short one that looks whole */
+    }
+    size_t n = cs->out_len - cs->out_off;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, cs->out + cs->out_off, n);
+    cs->out_off += n;
+    return (long)n;
+}
+
+static void csv_done(void *ctx)
+{
+    struct csv_stream *cs = ctx;
+    free(cs->project);
+    free(cs->provider);
+    free(cs->country);
+    free(cs->b);
+    free(cs->out);
+    free(cs);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? xstrdup(s) : NULL;
+}
+
 static int report_csv(struct http_req *r, int admin)
 {
+    struct field_errors fe = {0};
     struct usage_query q;
-    struct usage_bucket *b;
-    size_t n, len = 0;
-    char *buf = NULL, money[MONEY_STR_MAX];
-    if (load(r, admin, &q, &b, &n) != 0)
+    if (parse_query(r, &q, admin, &fe) != 0) {
+        http_problem(r, 400, "invalid_query", "Invalid query", NULL, &fe);
         return HTTP_DONE;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL)
-        abort();
-    fprintf(f, "key,currency,messages,parts,delivered,failed,price%s\r\n", admin ? ",cost" : "");
-    for (size_t i = 0; i < n; i++) {
-        /* keys are dates, ids, ISO codes: never a comma or a quote */
-        fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%s", b[i].key, b[i].currency, (long long)b[i].v[0],
-                (long long)b[i].v[1], (long long)b[i].v[2], (long long)b[i].v[3],
-                money_format(b[i].v[4], money));
-        if (admin)
-            fprintf(f, ",%s", money_format(b[i].v[5], money));
-        fputs("\r\n", f);
     }
-    fclose(f);
-    http_reply_raw(r, 200, "text/csv; charset=utf-8", buf, len);
+    struct csv_stream *cs = xcalloc(1, sizeof(*cs));
+    cs->store = r->api->store;
+    cs->admin = admin;
+    cs->group = q.group;
+    cs->reading = 1;
+    memcpy(cs->from, q.from, sizeof(cs->from));
+    memcpy(cs->to, q.to, sizeof(cs->to));
+    cs->project = dup_or_null(q.project);
+    cs->provider = dup_or_null(q.provider);
+    cs->country = dup_or_null(q.country);
+    out_add(cs, admin ? "key,currency,messages,parts,delivered,failed,price,cost\r\n"
+                      : "key,currency,messages,parts,delivered,failed,price\r\n");
+    http_reply_stream(r, 200, "text/csv; charset=utf-8", csv_fill, csv_done, cs);
     http_header(r, "Content-Disposition", "attachment; filename=\"usage.csv\"");
-    free(buf);
     return HTTP_DONE;
 }
 

@@ -21,6 +21,8 @@
  */
 #include "core/engine_int.h"
 #include "core/message_state.h"
+#include "core/money.h"
+#include "core/pricecache.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/xalloc.h"
@@ -45,6 +47,7 @@ struct sub_ctx {
     char message_id[48];
     char project_id[48];
     char *to, *from, *body;
+    char country[3];
     int encoding, segments;
     int priority; /* 0 OTP, 1 transactional, 2 marketing */
     int attempt;  /* the round: 1 for the first */
@@ -126,7 +129,8 @@ static struct store_update *status_update(struct engine *e, const char *message_
     return u;
 }
 
-/* Ends a message in final state `to`; attempts_inc counts a round that was made. */
+/* Ends a message that never reached a carrier in final state `to` (and refunds its prepaid
+ * debit); attempts_inc counts a round that was made. */
 static void finish(struct engine *e, const char *message_id, int to, const char *provider,
                    const char *code, const char *text, int attempts_inc)
 {
@@ -141,10 +145,37 @@ static void finish(struct engine *e, const char *message_id, int to, const char 
     u->set_error_text = text ? engine_str(e, text) : NULL;
     u->ev_status = to;
     u->ev_provider = provider ? engine_str(e, provider) : NULL;
+    /* every finish is of a message no carrier took (submit refused, no route, expired or out
+     * of retries before a provider accepted it): its prepaid debit goes back */
+    u->refund = 1;
     if (code != NULL) {
         snprintf(detail, sizeof(detail), "{\"error_code\":\"%s\"}", code);
         u->ev_detail = engine_str(e, detail);
     }
+}
+
+/* The cost of a message a provider took: the price it reported when it gives one, else the
+ * tariff of the credential actually used, for the parts it reports (else the segments). */
+static void submit_cost(struct sub_ctx *ctx, const struct cred_rt *rt,
+                        const struct provider_result *r, struct store_update *u)
+{
+    struct engine *e = ctx->engine;
+    char cur[4];
+    int64_t cost;
+    int parts = r->parts > 0 ? r->parts : ctx->segments;
+    if (r->price[0] != '\0' && money_currency_ok(r->currency) &&
+        money_parse(r->price, &cost) == SH_OK) {
+        u->set_cost = cost < 0 ? -cost : cost; /* some report what they charge as negative */
+        u->set_cost_currency = engine_str(e, r->currency);
+        return;
+    }
+    if (e->cfg.prices == NULL ||
+        pricecache_cost(e->cfg.prices, rt->id, rt->provider_id, ctx->to,
+                        ctx->country[0] ? ctx->country : NULL, parts, ctx->created_at, &cost,
+                        cur) != SH_OK)
+        return;
+    u->set_cost = cost;
+    u->set_cost_currency = engine_str(e, cur);
 }
 
 /* Puts a claimed queued message back, due at `due`, without an attempt or an event. */
@@ -402,6 +433,7 @@ static void on_submit(void *arg, const struct provider_result *r)
         u->clear_lease = 1;
         u->set_credential_id = engine_str(e, rt->id);
         u->set_pmid = engine_str(e, r->pmid);
+        submit_cost(ctx, rt, r, u);
         u->ev_status = MSG_SUBMITTED;
         u->ev_provider = engine_str(e, rt->provider_id);
         snprintf(detail, sizeof(detail), "{\"attempt\":%d,\"credential_id\":\"%s\"}",
@@ -704,6 +736,7 @@ static void dispatch_queued(struct engine *e, const struct store_message *m, int
     struct sub_ctx *ctx = ctx_new(e, m);
     engine_active_add(e, m->id);
     ctx->to = xstrdup(m->to);
+    snprintf(ctx->country, sizeof(ctx->country), "%s", m->country ? m->country : "");
     ctx->from = dup_or_null(m->from);
     ctx->body = xstrdup(m->body ? m->body : "");
     ctx->encoding = m->encoding;

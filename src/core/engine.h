@@ -36,6 +36,7 @@ struct engine_cfg {
     int64_t webhook_give_up_ms;             /* stop retrying a callback after this (24 h) */
     int64_t webhook_timeout_ms;             /* one POST (10 s) */
     const char *public_url; /* base URL providers reach us at (callbacks), borrowed, or NULL */
+    struct pricecache *prices; /* tariffs for the cost fixed at submit (borrowed), or NULL */
 };
 
 /* One credential's health as the API shows it (engine_health_snapshot). */
@@ -52,6 +53,7 @@ struct engine_cred_health {
 };
 
 struct engine;
+struct pricecache;
 struct sealer;
 
 /* Tells the engine how many cluster nodes are alive (core/cluster.h): each takes 1/n of every

@@ -7,9 +7,11 @@
 #include "api/identity.h"
 #include "api/auth.h"
 #include "api/guard.h"
+#include "api/lowbal.h"
 #include "api/smpp_server.h"
 #include "api/auth_token.h"
 #include "core/credcache.h"
+#include "core/pricecache.h"
 #include "core/engine.h"
 #include "core/phone.h"
 #include "daemon/commands.h"
@@ -154,6 +156,7 @@ int cmd_serve(int argc, char **argv)
     struct api api;
     struct store_cfg scfg;
     struct engine_cfg ecfg;
+    struct pricecache *prices = NULL;
     struct http_cfg hcfg;
     struct identity_cfg icfg;
     char owner[ID_MAX + 72];
@@ -254,6 +257,8 @@ int cmd_serve(int argc, char **argv)
     memcpy(ecfg.backoff_ms, cfg.backoff_ms, sizeof(ecfg.backoff_ms));
     ecfg.simulator_log = cfg.simulator_log[0] ? cfg.simulator_log : NULL;
     ecfg.sealer = &sealer;
+    prices = pricecache_new(store);
+    ecfg.prices = prices;
     ecfg.health_cooldown_ms = cfg.health_cooldown_ms;
     ecfg.poll_first_ms = cfg.poll_first_ms;
     ecfg.webhook_nbackoff = cfg.webhook_nbackoff;
@@ -272,6 +277,7 @@ int cmd_serve(int argc, char **argv)
     api.auth = auth_cache_new();
     api.tokens = token_cache_new();
     api.creds = credcache_new(store);
+    api.prices = prices;
     api.sealer = &sealer;
     {
         struct guard_cfg gcfg = {.trusted_proxies = cfg.trusted_proxies,
@@ -286,6 +292,7 @@ int cmd_serve(int argc, char **argv)
     icfg = (struct identity_cfg){
         .access_ttl_s = cfg.access_ttl_s, .smtp_url = cfg.smtp_url, .smtp_from = cfg.smtp_from};
     api.identity = identity_new(&icfg, &lg);
+    api.lowbal = lowbal_new(store, api.identity->mailer, &lg);
     hcfg = (struct http_cfg){.listen = cfg.listen, .threads = cfg.http_threads};
     st = http_start(&hcfg, &api, &lg, &http, &port);
     if (st != SH_OK) {
@@ -391,12 +398,14 @@ out:
         engine_stop(engine, ENGINE_DRAIN_MS);
     cluster_free(cluster);
     engine_free(engine);
+    lowbal_free(api.lowbal); /* before the store it writes to */
     store_close(store);
     guard_free(api.guard);
     auth_cache_free(api.auth);
     token_cache_free(api.tokens);
     identity_free(api.identity);
     credcache_free(api.creds);
+    pricecache_free(prices);
     sodium_memzero(&mk, sizeof(mk));
     sodium_memzero(&sealer, sizeof(sealer));
     sodium_memzero(cfg.stripe_secret, sizeof(cfg.stripe_secret));

@@ -7,7 +7,8 @@
 
 static const struct store_q q_get = {
     "billing.balance_get",
-    "SELECT currency, amount, prepaid, low_threshold FROM balances WHERE project_id = $1", NULL,
+    "SELECT currency, amount, prepaid, COALESCE(low_threshold, -1) FROM balances "
+    "WHERE project_id = $1", NULL,
     NULL, 0};
 
 static const struct store_q q_ensure = {
@@ -117,4 +118,118 @@ int store_ledger_list(struct store *s, const char *project_id, const char *curso
     store_arg_text(&args, cursor);
     store_arg_int(&args, limit);
     return store_read(s, &q_list, &args, a, out);
+}
+
+static const struct store_q q_profiles = {
+    "billing.profiles",
+    "SELECT p.id, COALESCE(p.markup_bp, 0), COALESCE(b.prepaid, 0), b.currency, "
+    "COALESCE(b.low_threshold, -1) FROM projects p LEFT JOIN balances b ON b.project_id = p.id "
+    "WHERE p.markup_bp IS NOT NULL OR b.prepaid = 1 OR b.low_threshold IS NOT NULL",
+    NULL, NULL, 0};
+
+int store_billing_profiles(struct store *s, struct arena *a, struct billing_profile **out,
+                           size_t *n)
+{
+    struct store_args args = {0};
+    struct store_rows r;
+    int st = store_read(s, &q_profiles, &args, a, &r);
+    if (st != SH_OK)
+        return st;
+    struct billing_profile *p = arena_zalloc(a, (r.n + 1) * sizeof(*p));
+    for (size_t i = 0; i < r.n; i++) {
+        p[i].project_id = store_cell(&r, i, 0);
+        p[i].markup_bp = store_cell_int(&r, i, 1);
+        p[i].prepaid = (int)store_cell_int(&r, i, 2);
+        snprintf(p[i].currency, sizeof(p[i].currency), "%s",
+                 store_cell(&r, i, 3) ? store_cell(&r, i, 3) : "");
+        p[i].low_threshold = store_cell_int(&r, i, 4);
+    }
+    *out = p;
+    *n = r.n;
+    return SH_OK;
+}
+
+static const struct store_q q_settings = {
+    "billing.settings_set",
+    "INSERT INTO balances(project_id, currency, amount, prepaid, low_threshold, alert_url, "
+    "alert_email, updated_at) VALUES ($1, $2, 0, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (project_id) DO UPDATE SET prepaid = excluded.prepaid, "
+    "low_threshold = excluded.low_threshold, alert_url = excluded.alert_url, "
+    "alert_email = excluded.alert_email, updated_at = excluded.updated_at",
+    NULL, NULL, 0};
+
+int store_billing_settings_set(struct store *s, const struct billing_settings *b,
+                               const struct audit_entry *audit)
+{
+    struct store_args a = {0};
+    store_arg_text(&a, b->project_id);
+    store_arg_text(&a, b->currency);
+    store_arg_int(&a, b->prepaid ? 1 : 0);
+    if (b->low_threshold >= 0)
+        store_arg_int(&a, b->low_threshold);
+    else
+        store_arg_int_null(&a);
+    store_arg_text(&a, b->alert_url);
+    store_arg_text(&a, b->alert_email);
+    store_arg_int(&a, b->now);
+    return store_write_audited(s, &q_settings, &a, audit);
+}
+
+static const struct store_q q_settings_get = {
+    "billing.settings_get",
+    "SELECT currency, prepaid, COALESCE(low_threshold, -1), alert_url, alert_email "
+    "FROM balances WHERE project_id = $1",
+    NULL, NULL, 0};
+
+int store_billing_settings_get(struct store *s, const char *project_id, struct arena *a,
+                               struct billing_settings *out)
+{
+    struct store_args args = {0};
+    struct store_rows r;
+    store_arg_text(&args, project_id);
+    int st = store_read_one(s, &q_settings_get, &args, a, &r);
+    if (st != SH_OK)
+        return st;
+    memset(out, 0, sizeof(*out));
+    out->project_id = project_id;
+    out->currency = store_cell(&r, 0, 0);
+    out->prepaid = (int)store_cell_int(&r, 0, 1);
+    out->low_threshold = store_cell_int(&r, 0, 2);
+    out->alert_url = store_cell(&r, 0, 3);
+    out->alert_email = store_cell(&r, 0, 4);
+    return SH_OK;
+}
+
+static const struct store_q q_low_claim = {
+    "billing.low_alert_claim",
+    "UPDATE balances SET low_alert_at = $2 WHERE project_id = $1 AND low_threshold IS NOT NULL "
+    "AND amount < low_threshold AND (low_alert_at IS NULL OR low_alert_at <= $3) "
+    "RETURNING alert_email",
+    NULL, NULL, STORE_Q_ONE};
+
+/* the event goes the way of the status callbacks (core/webhook.c signs and retries it) */
+static const struct store_q q_low_event = {
+    "billing.low_alert_event",
+    "INSERT INTO webhook_deliveries(id, project_id, message_id, url, body, state, attempts, "
+    "created_at, updated_at, due_at) SELECT $1, project_id, NULL, alert_url, $3, 0, 0, $4, $4, "
+    "$4 FROM balances WHERE project_id = $2 AND alert_url IS NOT NULL",
+    NULL, NULL, 0};
+
+int store_low_alert_claim(struct store *s, const char *project_id, int64_t now,
+                          const char *delivery_id, const char *body, struct arena *a,
+                          const char **email)
+{
+    struct store_args c = {0}, e = {0};
+    struct store_rows out;
+    store_arg_text(&c, project_id);
+    store_arg_int(&c, now);
+    store_arg_int(&c, now - 86400000LL);
+    store_arg_text(&e, delivery_id);
+    store_arg_text(&e, project_id);
+    store_arg_text(&e, body);
+    store_arg_int(&e, now);
+    struct store_step steps[2] = {{&q_low_claim, &c, &out}, {&q_low_event, &e, NULL}};
+    int st = store_write(s, steps, 2, a);
+    *email = st == SH_OK ? store_cell(&out, 0, 0) : NULL;
+    return st;
 }

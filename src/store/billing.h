@@ -14,7 +14,7 @@ struct store_balance {
     char currency[4];
     int64_t amount; /* micro-units */
     int prepaid;
-    int64_t low_threshold; /* 0 = none */
+    int64_t low_threshold; /* -1 = none */
 };
 
 /* The project's balance. SH_ENOTFOUND when it has none yet. */
@@ -50,5 +50,47 @@ int store_ledger_apply(struct store *s, const struct ledger_change *c,
  * amount, balance_after, currency, reason, reference, actor, message_id. */
 int store_ledger_list(struct store *s, const char *project_id, const char *cursor, int limit,
                       struct arena *a, struct store_rows *out);
+
+/* What the accept path needs to know about a project's billing (core/pricecache.h). */
+struct billing_profile {
+    const char *project_id;
+    int64_t markup_bp; /* basis points over cost when no sell row applies; 0 = none */
+    int prepaid;       /* sends debit the balance with the accept */
+    char currency[4];  /* the balance's currency, "" when the project has no balance */
+    int64_t low_threshold; /* micro-units, -1 = no low-balance alert */
+};
+
+/* The projects with a markup or a balance. Rows and strings in a. */
+int store_billing_profiles(struct store *s, struct arena *a, struct billing_profile **out,
+                           size_t *n);
+
+struct billing_settings {
+    const char *project_id;
+    const char *currency; /* of a balance created now (an existing one keeps its own) */
+    int prepaid;
+    int64_t low_threshold;   /* micro-units, < 0 = none */
+    const char *alert_url;   /* the low-balance event's webhook, or NULL */
+    const char *alert_email; /* the low-balance e-mail's address, or NULL */
+    int64_t now;
+};
+
+/* Applies a project's billing settings, creating its balance when it has none, with audit,
+ * in one transaction. */
+int store_billing_settings_set(struct store *s, const struct billing_settings *b,
+                               const struct audit_entry *audit);
+
+/* A project's settings (strings in a). SH_ENOTFOUND when it has no balance. */
+int store_billing_settings_get(struct store *s, const char *project_id, struct arena *a,
+                               struct billing_settings *out);
+
+/*
+ * Claims the low-balance alert of a project at now: when its balance is below its threshold
+ * and no alert was claimed in the 24 h before now, records the claim and, when the project
+ * has an alert URL, queues the webhook delivery delivery_id with body (JSON text) in the same
+ * transaction. SH_OK with *email (in a, NULL when none) when claimed; SH_ENOTFOUND when not.
+ */
+int store_low_alert_claim(struct store *s, const char *project_id, int64_t now,
+                          const char *delivery_id, const char *body, struct arena *a,
+                          const char **email);
 
 #endif

@@ -38,10 +38,12 @@ static const char *const pg_sql[PG__COUNT] = {
         "m AS (INSERT INTO messages(id, project_id, direction, status, priority, msg_type, "
         "to_number, country, from_addr, body, encoding, segments, callback_url, metadata, "
         "requested_provider, credential_id, event_seq, created_at, updated_at, scheduled_at, "
-        "expires_at, due_at) SELECT $1::text, $2::text, $3::smallint, $4::smallint, "
-        "$5::smallint, $6::smallint, $7::text, $8::text, $9::text, $10::text, $11::smallint, "
-        "$12::int, $13::text, $14::text, $15::text, $16::text, 1, $17::bigint, $17::bigint, "
-        "$18::bigint, $19::bigint, $20::bigint WHERE EXISTS (SELECT 1 FROM i) RETURNING id), "
+        "expires_at, due_at, price_unit, price_total, cost_total, currency) SELECT $1::text, "
+        "$2::text, $3::smallint, $4::smallint, $5::smallint, $6::smallint, $7::text, $8::text, "
+        "$9::text, $10::text, $11::smallint, $12::int, $13::text, $14::text, $15::text, "
+        "$16::text, 1, $17::bigint, $17::bigint, $18::bigint, $19::bigint, $20::bigint, "
+        "$25::bigint, $26::bigint, $27::bigint, $28::text "
+        "WHERE EXISTS (SELECT 1 FROM i) RETURNING id), "
         "e AS (INSERT INTO message_events(message_id, seq, at, status) SELECT id, 1, "
         "$17::bigint, $4::smallint FROM m RETURNING 1) "
         "SELECT (SELECT count(*) FROM e)::int, x.h, x.s, x.b FROM (SELECT 1) one LEFT JOIN "
@@ -56,10 +58,11 @@ static const char *const pg_sql[PG__COUNT] = {
         "INSERT INTO messages(id, project_id, direction, status, priority, msg_type, to_number, "
         "country, from_addr, body, encoding, segments, callback_url, metadata, "
         "requested_provider, credential_id, event_seq, created_at, updated_at, scheduled_at, "
-        "expires_at, due_at) VALUES ($1::text, $2::text, $3::smallint, $4::smallint, "
-        "$5::smallint, $6::smallint, $7::text, $8::text, $9::text, $10::text, $11::smallint, "
-        "$12::int, $13::text, $14::text, $15::text, $16::text, 1, $17::bigint, $17::bigint, "
-        "$18::bigint, $19::bigint, $20::bigint)",
+        "expires_at, due_at, price_unit, price_total, cost_total, currency) VALUES ($1::text, "
+        "$2::text, $3::smallint, $4::smallint, $5::smallint, $6::smallint, $7::text, $8::text, "
+        "$9::text, $10::text, $11::smallint, $12::int, $13::text, $14::text, $15::text, "
+        "$16::text, 1, $17::bigint, $17::bigint, $18::bigint, $19::bigint, $20::bigint, "
+        "$21::bigint, $22::bigint, $23::bigint, $24::text)",
     [PG_EVENT_INSERT] = "INSERT INTO message_events(message_id, seq, at, status, provider, "
                         "detail) VALUES ($1::text, $2::bigint, $3::bigint, $4::smallint, "
                         "$5::text, $6::text)",
@@ -83,6 +86,9 @@ static const char *const pg_sql[PG__COUNT] = {
         "credential_id = COALESCE($5::text, credential_id), "
         "provider_message_id = COALESCE($6::text, provider_message_id), "
         "error_code = COALESCE($7::text, error_code), "
+        "cost_total = CASE WHEN $14::text IS NOT NULL AND (currency IS NULL OR "
+        "currency = $14::text) THEN $13::bigint ELSE cost_total END, "
+        "currency = COALESCE(currency, $14::text), "
         "error_text = COALESCE($8::text, error_text), "
         "event_seq = event_seq + $12::int, updated_at = $9::bigint "
         "WHERE id = $10::text AND ($11::bigint = 0 OR ((1 << status) & $11::bigint) <> 0) "
@@ -120,6 +126,27 @@ static const char *const pg_sql[PG__COUNT] = {
                           "state, attempts, created_at, updated_at, due_at) VALUES ($1::text, "
                           "$2::text, $3::text, $4::text, $5::text, 0, 0, $6::bigint, $6::bigint, "
                           "$6::bigint)",
+    /* prepaid (store_accept.debit), as in the SQLite backend; the row lock orders concurrent
+     * debits of one project across nodes and the WHERE is re-checked after the wait */
+    [PG_BAL_DEBIT] = "UPDATE balances SET amount = amount - $2::bigint, updated_at = $4::bigint "
+                     "WHERE project_id = $1::text AND currency = $3::text AND "
+                     "amount >= $2::bigint RETURNING amount",
+    [PG_BAL_AMOUNT] = "SELECT amount FROM balances WHERE project_id = $1::text",
+    [PG_LEDGER_DEBIT] = "INSERT INTO ledger(id, project_id, at, kind, amount, balance_after, "
+                        "currency, reason, reference, actor, message_id) VALUES ($1::text, "
+                        "$2::text, $3::bigint, 'debit', $4::bigint, $5::bigint, $6::text, "
+                        "'message accepted', $7::text, 'system', $7::text)",
+    [PG_IDEM_DELETE] = "DELETE FROM idempotency WHERE project_id = $1::text AND key = $2::text",
+    [PG_REFUND_LEDGER] =
+        "INSERT INTO ledger(id, project_id, at, kind, amount, balance_after, currency, reason, "
+        "reference, actor, message_id) SELECT $1::text, d.project_id, $3::bigint, 'refund', "
+        "-d.amount, b.amount - d.amount, d.currency, 'message not delivered to a carrier', "
+        "d.reference, 'system', d.message_id FROM ledger d JOIN balances b ON "
+        "b.project_id = d.project_id WHERE d.project_id = $2::text AND d.kind = 'debit' AND "
+        "d.reference = $4::text AND d.amount < 0 AND b.currency = d.currency "
+        "ON CONFLICT DO NOTHING RETURNING amount",
+    [PG_BAL_CREDIT] = "UPDATE balances SET amount = amount + $2::bigint, updated_at = $3::bigint "
+                      "WHERE project_id = $1::text",
 };
 
 /* ---- parameters and results -------------------------------------------------------------- */

@@ -34,6 +34,12 @@ enum pg_stmt {
     PG_COUNT_DUE,
     PG_PREV_STATUS,
     PG_WEBHOOK_INSERT,
+    PG_BAL_DEBIT,
+    PG_BAL_AMOUNT,
+    PG_LEDGER_DEBIT,
+    PG_IDEM_DELETE,
+    PG_REFUND_LEDGER,
+    PG_BAL_CREDIT,
     PG__COUNT
 };
 
@@ -53,7 +59,7 @@ struct pg_store {
     int nreaders;
 };
 
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 32
 
 /* Parameters of one statement: text values (or binary for bytea), NULL for SQL NULL. */
 struct pg_params {
@@ -95,7 +101,8 @@ extern const struct store_ops store_pg_ops;
  * Runs the run of consecutive accept jobs starting at first in pipeline mode (one Sync for
  * all of them) inside the open transaction; *next gets the first job after the run. Returns
  * SH_OK, or an error that fails the batch (the writer then reruns each job alone, without
- * the pipeline). A job that is not an accept is left alone (*next = first). pg_ops.c.
+ * the pipeline). A job that is not an accept, or has a request without an idempotency key or
+ * with a prepaid debit, is left alone (*next = first) and runs by itself. pg_ops.c.
  */
 int pg_accepts_pipelined(struct pg_conn *c, struct store_job *first, struct store_job **next);
 

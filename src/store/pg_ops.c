@@ -42,6 +42,67 @@ static int run_void(struct pg_conn *c, enum pg_stmt idx, const struct pg_params 
 
 /* ---- accept ------------------------------------------------------------------------------ */
 
+/* The price columns of a message row (NULL when unpriced). */
+static void price_params(const struct store_message *m, struct pg_params *p)
+{
+    if (m->currency != NULL) {
+        pg_p_int(p, m->price_unit);
+        pg_p_int(p, m->price_total);
+        pg_p_int(p, m->cost_total);
+    } else {
+        pg_p_text(p, NULL);
+        pg_p_text(p, NULL);
+        pg_p_text(p, NULL);
+    }
+    pg_p_text(p, m->currency);
+}
+
+/* Takes r->debit from the project's balance and writes its ledger row. *paid 0 when it cannot
+ * pay: r->result SH_ENOTFOUND, r->balance what is available, and the idempotency record this
+ * request claimed is removed again (nothing of it stays). */
+static int debit(struct pg_conn *c, struct store_accept *r, int *paid)
+{
+    const struct store_message *m = r->msg;
+    struct pg_params p = {0};
+    PGresult *res;
+    int st;
+    pg_p_text(&p, m->project_id);
+    pg_p_int(&p, r->debit);
+    pg_p_text(&p, r->debit_currency);
+    pg_p_int(&p, r->now);
+    if ((res = pg_run(c, PG_BAL_DEBIT, &p, &st)) == NULL)
+        return st;
+    int got = PQntuples(res) == 1;
+    r->balance = got ? pg_int(res, 0, 0) : 0;
+    PQclear(res);
+    if (!got) {
+        r->result = SH_ENOTFOUND;
+        memset(&p, 0, sizeof(p));
+        pg_p_text(&p, m->project_id);
+        if ((res = pg_run(c, PG_BAL_AMOUNT, &p, &st)) == NULL)
+            return st;
+        if (PQntuples(res) == 1)
+            r->balance = pg_int(res, 0, 0);
+        PQclear(res);
+        if (r->idem_key == NULL)
+            return SH_OK;
+        memset(&p, 0, sizeof(p));
+        pg_p_text(&p, m->project_id);
+        pg_p_text(&p, r->idem_key);
+        return run_void(c, PG_IDEM_DELETE, &p);
+    }
+    memset(&p, 0, sizeof(p));
+    pg_p_text(&p, r->debit_ledger_id);
+    pg_p_text(&p, m->project_id);
+    pg_p_int(&p, r->now);
+    pg_p_int(&p, -r->debit);
+    pg_p_int(&p, r->balance);
+    pg_p_text(&p, r->debit_currency);
+    pg_p_text(&p, m->id);
+    *paid = 1;
+    return run_void(c, PG_LEDGER_DEBIT, &p);
+}
+
 static int accept_one(struct pg_conn *c, struct store_accept *r)
 {
     const struct store_message *m = r->msg;
@@ -88,6 +149,11 @@ static int accept_one(struct pg_conn *c, struct store_accept *r)
             return SH_OK;
         }
     }
+    if (r->debit > 0) {
+        int paid = 0;
+        if ((st = debit(c, r, &paid)) != SH_OK || !paid)
+            return st; /* refused: nothing of this request stays written */
+    }
     memset(&p, 0, sizeof(p));
     pg_p_text(&p, m->id);
     pg_p_text(&p, m->project_id);
@@ -109,6 +175,7 @@ static int accept_one(struct pg_conn *c, struct store_accept *r)
     pg_p_time(&p, m->scheduled_at);
     pg_p_time(&p, m->expires_at);
     pg_p_time(&p, m->due_at);
+    price_params(m, &p);
     st = run_void(c, PG_MSG_INSERT, &p);
     if (st != SH_OK)
         return st;
@@ -143,6 +210,7 @@ static void accept_params(const struct store_accept *r, struct pg_params *p)
     pg_p_bytea(p, r->req_hash, 32);
     pg_p_int(p, r->response_status);
     pg_p_text(p, r->response_body);
+    price_params(m, p);
 }
 
 /* Reads one PG_ACCEPT answer into r. SH_AGAIN when the original is not in the statement's
@@ -196,13 +264,26 @@ static void pipeline_drain(PGconn *db)
     PQexitPipelineMode(db);
 }
 
+/* An accept job the pipeline can take: every request has an idempotency key and no prepaid
+ * debit (those run one by one, job->exec, in the same transaction). */
+static int pipelinable(const struct store_job *j)
+{
+    const struct store_accept *reqs = j->req;
+    if (j->exec != exec_accept)
+        return 0;
+    for (size_t i = 0; i < j->n; i++)
+        if (reqs[i].idem_key == NULL || reqs[i].debit > 0)
+            return 0;
+    return 1;
+}
+
 int pg_accepts_pipelined(struct pg_conn *c, struct store_job *first, struct store_job **next)
 {
     struct store_job *end = first;
     char name[16];
     int st = SH_OK;
 
-    while (end != NULL && end->exec == exec_accept)
+    while (end != NULL && pipelinable(end))
         end = end->next;
     *next = end;
     if (end == first)
@@ -213,8 +294,6 @@ int pg_accepts_pipelined(struct pg_conn *c, struct store_job *first, struct stor
             reqs[i].result = SH_OK;
             free(reqs[i].replay_body);
             reqs[i].replay_body = NULL;
-            if (reqs[i].idem_key == NULL)
-                return SH_EINVAL; /* not pipelined: the batch reruns job by job */
         }
     }
     if ((st = pg_prepare(c, PG_ACCEPT)) != SH_OK)
@@ -317,6 +396,32 @@ int pg_op_claim(struct store *s, struct store_claim *c, store_done_cb cb, void *
 
 /* ---- update ------------------------------------------------------------------------------ */
 
+/* Refunds the prepaid debit of message_id once (store_update.refund). */
+static int refund(struct pg_conn *c, const char *project_id, const char *message_id, int64_t at)
+{
+    char lid[ID_MAX];
+    struct pg_params p = {0};
+    int st;
+    id_new("led", at, lid, sizeof(lid));
+    pg_p_text(&p, lid);
+    pg_p_text(&p, project_id);
+    pg_p_int(&p, at);
+    pg_p_text(&p, message_id);
+    PGresult *res = pg_run(c, PG_REFUND_LEDGER, &p, &st);
+    if (res == NULL)
+        return st;
+    int got = PQntuples(res) == 1;
+    int64_t amount = got ? pg_int(res, 0, 0) : 0;
+    PQclear(res);
+    if (!got)
+        return SH_OK;
+    memset(&p, 0, sizeof(p));
+    pg_p_text(&p, project_id);
+    pg_p_int(&p, amount);
+    pg_p_int(&p, at);
+    return run_void(c, PG_BAL_CREDIT, &p);
+}
+
 /* The one message with u->lookup_pmid (within u->lookup_credential_id when set) into id.
  * SH_ENOTFOUND when none, SH_EEXIST when several. */
 static int find_by_pmid(struct pg_conn *c, const struct store_update *u, char *id, size_t cap)
@@ -341,7 +446,7 @@ static PGresult *run_update(struct pg_conn *c, const struct store_update *u, con
     struct pg_params p = {0};
     int ev = u->ev_status >= 0 ? 1 : 0;
     if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
-        u->set_error_text != NULL) {
+        u->set_error_text != NULL || u->set_cost_currency != NULL) {
         pg_p_int(&p, u->to_status);
         pg_p_int(&p, u->due_at);
         pg_p_int(&p, u->attempts_inc);
@@ -354,6 +459,8 @@ static PGresult *run_update(struct pg_conn *c, const struct store_update *u, con
         pg_p_text(&p, id);
         pg_p_int(&p, u->from_mask);
         pg_p_int(&p, ev);
+        pg_p_int(&p, u->set_cost);
+        pg_p_text(&p, u->set_cost_currency);
         return pg_run(c, PG_UPDATE_FULL, &p, st);
     }
     if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0) {
@@ -461,6 +568,8 @@ static int update_one(struct pg_conn *c, struct store_update *u)
         !PQgetisnull(r, 0, 3))
         st = queue_callback(c, u, r, seq);
     PQclear(r);
+    if (st == SH_OK && u->refund)
+        st = refund(c, u->project_id_out, u->message_id_out, u->at);
     if (st == SH_OK)
         u->applied = 1;
     return st;

@@ -33,6 +33,11 @@ enum sq_stmt {
     SQ_COUNT_DUE,
     SQ_PREV_STATUS,
     SQ_WEBHOOK_INSERT,
+    SQ_BAL_DEBIT,
+    SQ_BAL_AMOUNT,
+    SQ_LEDGER_DEBIT,
+    SQ_REFUND_LEDGER,
+    SQ_BAL_CREDIT,
     SQ__COUNT
 };
 

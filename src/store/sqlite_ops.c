@@ -27,8 +27,9 @@ const char *const sq_sql[SQ__COUNT] = {
         "INSERT INTO messages(id, project_id, direction, status, priority, msg_type, to_number, "
         "country, from_addr, body, encoding, segments, callback_url, metadata, "
         "requested_provider, credential_id, event_seq, created_at, updated_at, scheduled_at, "
-        "expires_at, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-        "?14, ?15, ?16, 1, ?17, ?17, ?18, ?19, ?20)",
+        "expires_at, due_at, price_unit, price_total, cost_total, currency) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1, ?17, ?17, ?18, ?19, ?20, "
+        "?21, ?22, ?23, ?24)",
     [SQ_EVENT_INSERT] = "INSERT INTO message_events(message_id, seq, at, status, provider, detail) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_CLAIM_SELECT] = "SELECT " SQ_MSG_COLS " FROM messages WHERE priority = ?1 AND due_at IS "
@@ -50,6 +51,8 @@ const char *const sq_sql[SQ__COUNT] = {
         "credential_id = COALESCE(?5, credential_id), "
         "provider_message_id = COALESCE(?6, provider_message_id), "
         "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
+        "cost_total = CASE WHEN ?14 IS NOT NULL AND (currency IS NULL OR currency = ?14) "
+        "THEN ?13 ELSE cost_total END, currency = COALESCE(currency, ?14), "
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
@@ -80,6 +83,23 @@ const char *const sq_sql[SQ__COUNT] = {
     [SQ_WEBHOOK_INSERT] = "INSERT INTO webhook_deliveries(id, project_id, message_id, url, body, "
                           "state, attempts, created_at, updated_at, due_at) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?6, ?6)",
+    /* prepaid (store_accept.debit): the overdraft and currency checks are in the WHERE */
+    [SQ_BAL_DEBIT] = "UPDATE balances SET amount = amount - ?2, updated_at = ?4 "
+                     "WHERE project_id = ?1 AND currency = ?3 AND amount >= ?2 RETURNING amount",
+    [SQ_BAL_AMOUNT] = "SELECT amount FROM balances WHERE project_id = ?1",
+    [SQ_LEDGER_DEBIT] = "INSERT INTO ledger(id, project_id, at, kind, amount, balance_after, "
+                        "currency, reason, reference, actor, message_id) VALUES (?1, ?2, ?3, "
+                        "'debit', ?4, ?5, ?6, 'message accepted', ?7, 'system', ?7)",
+    /* a refund mirrors the message's debit, once (the unique ledger reference) */
+    [SQ_REFUND_LEDGER] =
+        "INSERT INTO ledger(id, project_id, at, kind, amount, balance_after, currency, reason, "
+        "reference, actor, message_id) SELECT ?1, d.project_id, ?3, 'refund', -d.amount, "
+        "b.amount - d.amount, d.currency, 'message not delivered to a carrier', d.reference, "
+        "'system', d.message_id FROM ledger d JOIN balances b ON b.project_id = d.project_id "
+        "WHERE d.project_id = ?2 AND d.kind = 'debit' AND d.reference = ?4 AND d.amount < 0 "
+        "AND b.currency = d.currency ON CONFLICT DO NOTHING RETURNING amount",
+    [SQ_BAL_CREDIT] = "UPDATE balances SET amount = amount + ?2, updated_at = ?3 "
+                      "WHERE project_id = ?1",
 };
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -162,6 +182,54 @@ static int insert_event(struct sq_conn *c, const char *message_id, int64_t seq, 
 
 /* ---- accept ------------------------------------------------------------------------------ */
 
+/* Takes r->debit from the project's balance and writes its ledger row. *paid 0 (nothing
+ * written, r->result SH_ENOTFOUND, r->balance what is available) when it cannot pay. */
+static int debit(struct sq_conn *c, struct store_accept *r, int *paid)
+{
+    const struct store_message *m = r->msg;
+    sqlite3_stmt *st = sq_stmt(c, SQ_BAL_DEBIT);
+    int rc;
+    if (st == NULL)
+        return SH_EIO;
+    bind_text(st, 1, m->project_id);
+    sqlite3_bind_int64(st, 2, r->debit);
+    bind_text(st, 3, r->debit_currency);
+    sqlite3_bind_int64(st, 4, r->now);
+    int got = 0;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        got = 1;
+        r->balance = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_status(rc);
+    if (!got) {
+        r->result = SH_ENOTFOUND;
+        r->balance = 0;
+        if ((st = sq_stmt(c, SQ_BAL_AMOUNT)) == NULL)
+            return SH_EIO;
+        bind_text(st, 1, m->project_id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            r->balance = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return rc == SQLITE_ROW || rc == SQLITE_DONE ? SH_OK : sq_status(rc);
+    }
+    if ((st = sq_stmt(c, SQ_LEDGER_DEBIT)) == NULL)
+        return SH_EIO;
+    bind_text(st, 1, r->debit_ledger_id);
+    bind_text(st, 2, m->project_id);
+    sqlite3_bind_int64(st, 3, r->now);
+    sqlite3_bind_int64(st, 4, -r->debit);
+    sqlite3_bind_int64(st, 5, r->balance);
+    bind_text(st, 6, r->debit_currency);
+    bind_text(st, 7, m->id);
+    *paid = 1;
+    return step_done(st);
+}
+
 static int accept_one(struct sq_conn *c, struct store_accept *r)
 {
     const struct store_message *m = r->msg;
@@ -195,6 +263,11 @@ static int accept_one(struct sq_conn *c, struct store_accept *r)
         if (rc != SQLITE_DONE)
             return sq_status(rc);
     }
+    if (r->debit > 0) {
+        int paid = 0;
+        if ((rc = debit(c, r, &paid)) != SH_OK || !paid)
+            return rc; /* refused: nothing of this request was written */
+    }
     st = sq_stmt(c, SQ_MSG_INSERT);
     if (st == NULL)
         return SH_EIO;
@@ -218,6 +291,16 @@ static int accept_one(struct sq_conn *c, struct store_accept *r)
     bind_time(st, 18, m->scheduled_at);
     bind_time(st, 19, m->expires_at);
     bind_time(st, 20, m->due_at);
+    if (m->currency != NULL) {
+        sqlite3_bind_int64(st, 21, m->price_unit);
+        sqlite3_bind_int64(st, 22, m->price_total);
+        sqlite3_bind_int64(st, 23, m->cost_total);
+    } else {
+        sqlite3_bind_null(st, 21);
+        sqlite3_bind_null(st, 22);
+        sqlite3_bind_null(st, 23);
+    }
+    bind_text(st, 24, m->currency);
     rc = step_done(st);
     if (rc != SH_OK)
         return rc;
@@ -371,6 +454,40 @@ static int queue_callback(struct sq_conn *c, struct store_update *u, struct stor
     return rc;
 }
 
+/* Refunds the prepaid debit of message_id once (store_update.refund); nothing when it had
+ * none or was refunded already. */
+static int refund(struct sq_conn *c, const char *project_id, const char *message_id, int64_t at)
+{
+    char lid[ID_MAX];
+    int64_t amount = 0;
+    int rc, got = 0;
+    sqlite3_stmt *st = sq_stmt(c, SQ_REFUND_LEDGER);
+    if (st == NULL)
+        return SH_EIO;
+    id_new("led", at, lid, sizeof(lid));
+    bind_text(st, 1, lid);
+    bind_text(st, 2, project_id);
+    sqlite3_bind_int64(st, 3, at);
+    bind_text(st, 4, message_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        got = 1;
+        amount = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_status(rc);
+    if (!got)
+        return SH_OK;
+    if ((st = sq_stmt(c, SQ_BAL_CREDIT)) == NULL)
+        return SH_EIO;
+    bind_text(st, 1, project_id);
+    sqlite3_bind_int64(st, 2, amount);
+    sqlite3_bind_int64(st, 3, at);
+    return step_done(st);
+}
+
 /*
  * Applies one conditional update. A message that is missing, in a state outside from_mask,
  * or (by provider message id) ambiguous is simply not applied: that is an answer, not an
@@ -402,8 +519,10 @@ static int update_one(struct sq_conn *c, struct store_update *u)
         u->found = 1;
         id = found;
     }
-    if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
-        u->set_error_text != NULL)
+    int full = u->set_credential_id != NULL || u->set_pmid != NULL ||
+               u->set_error_code != NULL || u->set_error_text != NULL ||
+               u->set_cost_currency != NULL;
+    if (full)
         st = sq_stmt(c, SQ_UPDATE_FULL);
     else if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0)
         st = sq_stmt(c, SQ_UPDATE_DUE);
@@ -423,6 +542,10 @@ static int update_one(struct sq_conn *c, struct store_update *u)
     bind_text(st, 10, id);
     sqlite3_bind_int64(st, 11, u->from_mask);
     sqlite3_bind_int(st, 12, u->ev_status >= 0 ? 1 : 0);
+    if (full) {
+        sqlite3_bind_int64(st, 13, u->set_cost);
+        bind_text(st, 14, u->set_cost_currency);
+    }
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", sqlite3_column_text(st, 0));
@@ -457,6 +580,8 @@ static int update_one(struct sq_conn *c, struct store_update *u)
         chg.at = u->at;
         rc = queue_callback(c, u, &chg, cb_url, seq);
     }
+    if (rc == SH_OK && u->refund)
+        rc = refund(c, u->project_id_out, u->message_id_out, u->at);
     if (rc == SH_OK)
         u->applied = 1;
     if (cb_url != NULL)

@@ -51,6 +51,9 @@ struct store_message {
     int64_t scheduled_at; /* 0 = none */
     int64_t expires_at;   /* 0 = none */
     int64_t due_at;       /* 0 = not due (final) */
+    /* the price at send time (accept): 0/"" when no tariff applied; written by store_accept */
+    int64_t price_unit, price_total, cost_total; /* micro-units */
+    const char *currency;                        /* ISO 4217 of the price, NULL when unpriced */
 };
 
 struct store_event {
@@ -75,8 +78,17 @@ struct store_accept {
     int response_status;        /* the answer to remember for replays */
     const char *response_body;
     int64_t now;
+    /* prepaid: when debit > 0, the same transaction takes debit (micro-units of
+     * debit_currency) from the project's balance and writes the ledger row debit_ledger_id
+     * (kind "debit", reference = the message id); a balance that cannot pay refuses this one
+     * request (result SH_ENOTFOUND, nothing of it stored), never the others of its batch */
+    int64_t debit;
+    const char *debit_currency;
+    const char *debit_ledger_id;
     /* out: valid in the callback */
-    int result;        /* SH_OK inserted, SH_EEXIST replay, SH_EINVAL same key other body */
+    int result; /* SH_OK inserted, SH_EEXIST replay, SH_EINVAL same key other body,
+                 * SH_ENOTFOUND insufficient balance */
+    int64_t balance;   /* with debit: the balance after it, or (refused) the balance available */
     int replay_status; /* on SH_EEXIST */
     char *replay_body; /* on SH_EEXIST: returns new (free()) */
 };
@@ -123,6 +135,10 @@ struct store_update {
     const char *set_pmid;          /* NULL keeps */
     const char *set_error_code;    /* NULL keeps */
     const char *set_error_text;
+    /* the cost fixed at submit (micro-units of set_cost_currency; NULL currency keeps): taken
+     * when the message is unpriced or priced in that currency (docs/billing.md) */
+    int64_t set_cost;
+    const char *set_cost_currency;
     /* the event recorded when applied */
     int64_t at;
     int ev_status; /* status the event reports; -1 records no event */
@@ -132,6 +148,10 @@ struct store_update {
      * webhook_deliveries row (due at once) is written in the same transaction with the body
      * this returns (returns new, free(); NULL: none). Called on the writer thread. */
     char *(*render_callback)(const struct store_change *c);
+    /* When applied and the message's accept debited a prepaid balance, refunds that debit in
+     * the same transaction: one ledger "refund" row (reference = the message id), at most once
+     * per message whatever the number of updates asking for it. */
+    int refund;
     int64_t tag; /* the caller's; the store ignores it */
     /* out */
     int found;               /* by provider message id: a message with it exists */

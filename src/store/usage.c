@@ -77,3 +77,28 @@ int store_usage_list(struct store *s, const struct usage_filter *f, struct arena
     store_arg_text(&args, f->country);
     return store_read(s, &q_list, &args, a, out);
 }
+
+static const struct store_q q_page = {
+    "usage.page",
+    "SELECT project_id, provider_id, country, day, currency, messages, parts, delivered, failed, "
+    "price, cost FROM usage_daily WHERE ($1 IS NULL OR project_id = $1) AND day >= $2 "
+    "AND day <= $3 AND ($4 IS NULL OR provider_id = $4) AND ($5 IS NULL OR country = $5) "
+    "AND ($6 IS NULL OR (day, project_id, provider_id, country, currency) > "
+    "($6, $7, $8, $9, $10)) "
+    "ORDER BY day, project_id, provider_id, country, currency LIMIT $11",
+    NULL, NULL, 0};
+
+int store_usage_page(struct store *s, const struct usage_filter *f, const char *const *after,
+                     int limit, struct arena *a, struct store_rows *out)
+{
+    struct store_args args = {0};
+    store_arg_text(&args, f->project_id);
+    store_arg_text(&args, f->day_from);
+    store_arg_text(&args, f->day_to);
+    store_arg_text(&args, f->provider_id);
+    store_arg_text(&args, f->country);
+    for (int i = 0; i < 5; i++)
+        store_arg_text(&args, after != NULL ? after[i] : NULL);
+    store_arg_int(&args, limit);
+    return store_read(s, &q_page, &args, a, out);
+}

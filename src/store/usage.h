@@ -27,4 +27,10 @@ struct usage_filter {
 int store_usage_list(struct store *s, const struct usage_filter *f, struct arena *a,
                      struct store_rows *out);
 
+/* The page of at most limit matching rows after the row whose key (day, project_id,
+ * provider_id, country, currency) is after[0..4] (NULL: from the start), in that order; same
+ * columns as store_usage_list. Pages read one after the other see every row once. */
+int store_usage_page(struct store *s, const struct usage_filter *f, const char *const *after,
+                     int limit, struct arena *a, struct store_rows *out);
+
 #endif
