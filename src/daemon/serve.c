@@ -255,6 +255,7 @@ int cmd_serve(int argc, char **argv)
     ecfg.simulator_log = cfg.simulator_log[0] ? cfg.simulator_log : NULL;
     ecfg.sealer = &sealer;
     ecfg.health_cooldown_ms = cfg.health_cooldown_ms;
+    ecfg.lease_ms = cfg.claim_lease_ms;
     ecfg.webhook_nbackoff = cfg.webhook_nbackoff;
     memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
     ecfg.webhook_give_up_ms = cfg.webhook_give_up_ms;
