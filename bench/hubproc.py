@@ -1,8 +1,9 @@
 """hubproc.py — a throwaway smshub for the Python benchmarks (soak.py, backlog.py).
 
-Bootstraps a fresh SQLite database in its own temp dir, starts `smshub serve` on 127.0.0.1
-with an ephemeral port (read from a port file) and stops exactly that process (its pid, never
-by name). Standard library only.
+Bootstraps a fresh database (SQLite in its own temp dir, or a PostgreSQL URL given as db_url)
+and starts `smshub serve` on 127.0.0.1 with an ephemeral port (read from a port file); peer()
+is another node on the same database (PostgreSQL). Stops exactly its own processes (their pid,
+never by name). Standard library only.
 """
 import json
 import os
@@ -17,27 +18,42 @@ HOST = "127.0.0.1"
 
 
 class Hub:
-    def __init__(self, binary, env=None, args=None, keep=False):
+    def __init__(self, binary, env=None, args=None, keep=False, db_url=None):
         self.binary = os.path.abspath(binary)
         self.dir = tempfile.mkdtemp(prefix="smshub-bench-")
         self.db_path = os.path.join(self.dir, "hub.db")
+        self.db_url = db_url or "sqlite:" + self.db_path
         self.env = env or {}
         self.args = args or []
         self.keep = keep
         self.proc = None
         self.port = None
-        out = subprocess.run([self.binary, "admin", "bootstrap", "--db", "sqlite:" + self.db_path,
+        self.name = "node1"
+        self.peers = []
+        out = subprocess.run([self.binary, "admin", "bootstrap", "--db", self.db_url,
                               "--json"], capture_output=True, check=True, cwd=self.dir)
         self.boot = json.loads(out.stdout)
         self.key = self.boot["api_key"]
 
+    def peer(self):
+        """Another node on the same database and master key (own port and log); stopped with
+        this one."""
+        p = object.__new__(Hub)
+        p.__dict__.update(self.__dict__)
+        p.name = "node%d" % (len(self.peers) + 2)
+        p.proc = p.port = None
+        p.peers = []
+        p.keep = True  # the directory is this hub's
+        self.peers.append(p)
+        return p
+
     def start(self, timeout=20):
-        port_file = os.path.join(self.dir, "port")
+        port_file = os.path.join(self.dir, "port-" + self.name)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMSHUB_")}
         env.update(self.env)
-        self.stderr = open(os.path.join(self.dir, "stderr.log"), "ab")
+        self.stderr = open(os.path.join(self.dir, "stderr-%s.log" % self.name), "ab")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", "sqlite:" + self.db_path, "--listen", HOST + ":0",
+            [self.binary, "serve", "--db", self.db_url, "--listen", HOST + ":0",
              "--master-key-file", os.path.join(self.dir, "master.key"), "--port-file", port_file,
              "--log-level", "warn"] + self.args,
             stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr, env=env,
@@ -79,6 +95,8 @@ class Hub:
 
     def cleanup(self):
         try:
+            for p in self.peers:
+                p.stop()
             self.stop()
         finally:
             if not self.keep:

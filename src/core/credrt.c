@@ -67,4 +67,9 @@ void cred_rt_configure(struct cred_rt *rt, const char *settings, int nodes)
         nodes = 1;
     tbucket_set_rate(&rt->bucket, tps / nodes, clock_now_ms());
     rt->max_concurrency = conc > 0 ? (conc + nodes - 1) / nodes : 0;
+    rt->qcap = 0;
+    if (tps > 0) {
+        double q = tps / nodes * ENG_HORIZON_MS / 1000.0;
+        rt->qcap = q < ENG_QCAP_MIN ? ENG_QCAP_MIN : (int)(q + 0.999);
+    }
 }

@@ -52,6 +52,7 @@ struct sub_ctx {
     int priority; /* 0 OTP, 1 transactional, 2 marketing */
     int attempt;  /* the round: 1 for the first */
     int64_t expires_at, created_at, submitted_at;
+    int64_t lease_until; /* when the store's lease on the message runs out */
     int status;  /* for polls: the status when claimed */
     int is_poll;
     int probe;   /* holds the credential's half-open probe slot */
@@ -78,6 +79,7 @@ static struct sub_ctx *ctx_new(struct engine *e, const struct store_message *m)
     ctx->expires_at = m->expires_at;
     ctx->created_at = m->created_at;
     ctx->status = m->status;
+    ctx->lease_until = clock_now_ms() + e->cfg.lease_ms; /* claimed a moment ago */
     ctx->anext = e->ctx_all;
     if (e->ctx_all != NULL)
         e->ctx_all->aprev = ctx;
@@ -111,6 +113,20 @@ static void ctx_done(struct sub_ctx *ctx)
         engine_active_del(e, ctx->message_id);
     e->inflight--;
     ctx_free(ctx);
+}
+
+void dispatch_renew_leases(struct engine *e, int64_t now)
+{
+    for (struct sub_ctx *ctx = e->ctx_all; ctx != NULL; ctx = ctx->anext) {
+        if (ctx->is_poll || ctx->lease_until - now > e->cfg.lease_ms / 2)
+            continue;
+        struct store_update *u = engine_update_new(e);
+        u->message_id = engine_str(e, ctx->message_id);
+        u->from_mask = 1u << MSG_QUEUED;
+        u->due_at = now + e->cfg.lease_ms;
+        u->ev_status = -1;
+        ctx->lease_until = u->due_at;
+    }
 }
 
 void dispatch_drop_all(struct engine *e)
@@ -302,6 +318,25 @@ static void leave_candidate(struct sub_ctx *ctx)
     ctx->idx++;
 }
 
+/*
+ * rt's queue already holds what this node can send within the horizon: gives ctx's message
+ * back to the store, due when this node could send it (the queue's drain time, then one slot
+ * of the node's rate after the previous deferral), so any node with room may take it then.
+ * Only before the round's first submit: a failover in progress keeps its place.
+ */
+static void defer_full(struct sub_ctx *ctx, struct cred_rt *rt, int64_t now)
+{
+    struct engine *e = ctx->engine;
+    double rate = rt->bucket.rate > 0 ? rt->bucket.rate : 1.0;
+    int seg = ctx->segments > 0 ? ctx->segments : 1;
+    int64_t due = now + (int64_t)(rt->queued * 1000.0 / rate);
+    if (rt->defer_next > due)
+        due = rt->defer_next;
+    rt->defer_next = due + (int64_t)(seg * 1000.0 / rate);
+    reschedule_queued(e, ctx->message_id, due);
+    ctx_done(ctx);
+}
+
 /* Queues ctx at the next candidate that may take it now, or ends the round. */
 static void try_next(struct sub_ctx *ctx)
 {
@@ -313,6 +348,10 @@ static void try_next(struct sub_ctx *ctx)
         if (!engine_cred_usable(c)) {
             ctx->idx++;
             continue;
+        }
+        if (ctx->submits == 0 && c->rt->qcap > 0 && c->rt->queued >= c->rt->qcap) {
+            defer_full(ctx, c->rt, now);
+            return;
         }
         enum health_state was = c->rt->health.state;
         if (!health_admit(&c->rt->health, &e->health_cfg, now, &changed)) {
@@ -473,6 +512,7 @@ static void on_submit(void *arg, const struct provider_result *r)
             u->message_id = engine_str(e, ctx->message_id);
             u->from_mask = 1u << MSG_QUEUED;
             u->due_at = now + e->cfg.lease_ms;
+            ctx->lease_until = u->due_at;
             u->ev_status = MSG_QUEUED;
             u->ev_provider = engine_str(e, rt->provider_id);
             snprintf(detail, sizeof(detail),

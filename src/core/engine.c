@@ -21,6 +21,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -749,12 +750,38 @@ static void claim_done(void *arg, int status)
     engine_post(e, claim_processed, NULL);
 }
 
+/* How many messages this node's queues can take now (ENG_HORIZON_MS): the free room of the
+ * usable credentials' queues, or no bound when one of them has no tps limit. */
+static int claim_budget(struct engine *e)
+{
+    long room = 0;
+    int limited = 0;
+    for (size_t i = 0; i < e->ncreds; i++) {
+        const struct cred_rt *rt = e->creds[i]->rt;
+        if (!engine_cred_usable(e->creds[i]))
+            continue;
+        if (rt->qcap == 0)
+            return INT_MAX;
+        limited = 1;
+        if (rt->queued < rt->qcap)
+            room += rt->qcap - rt->queued;
+    }
+    if (!limited || room > INT_MAX)
+        return INT_MAX;
+    return (int)room;
+}
+
 static void start_claim(struct engine *e)
 {
     int room = e->cfg.max_inflight - e->inflight;
     if (e->claiming || e->stopping || room <= 0)
         return;
     atomic_store(&e->notified, 0);
+    int budget = claim_budget(e);
+    if (budget < room)
+        room = budget;
+    if (room <= 0)
+        return; /* the queues are full for the horizon: the next tick looks again */
     e->claim.now = clock_now_ms();
     e->claim.limit = room < e->cfg.batch ? room : e->cfg.batch;
     e->claim.lease_ms = e->cfg.lease_ms;
@@ -796,6 +823,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     }
     creds_maybe_reload(e); /* a provider switched off stops taking submits within a second */
     dispatch_retry_receipts(e, now);
+    dispatch_renew_leases(e, now);
     if (e->webhooks != NULL)
         webhooks_tick(e->webhooks, 0);
     start_claim(e);

@@ -39,6 +39,8 @@ struct cred_rt {
     int max_concurrency; /* 0 = unlimited */
     int inflight;        /* submits awaiting a driver answer */
     int queued;          /* contexts in the queue */
+    int qcap;            /* most contexts queued (0 = no cap: no tps); see ENG_HORIZON_MS */
+    int64_t defer_next;  /* the next due time handed to a message deferred from a full queue */
     struct sub_ctx *qhead, *qtail;
     struct event *wake; /* waits for the next token */
 };
@@ -96,6 +98,16 @@ struct eng_post {
 };
 
 #define ENG_ACTIVE_BUCKETS 4096
+
+/*
+ * Claims are sized to what the node can send soon: a credential with a tps limit queues at
+ * most its share of the rate times this horizon (at least ENG_QCAP_MIN), the engine claims no
+ * more than its credentials' free queue room, and a message routed to a full queue goes back
+ * to the store, due when this node could have sent it. So a node never sits on messages that
+ * another node, with its own share of the rate free, could send now.
+ */
+#define ENG_HORIZON_MS 1000
+#define ENG_QCAP_MIN 4
 
 /* A message with a submit context alive in this engine (queued locally or submitted). */
 struct eng_active {
@@ -225,6 +237,10 @@ void dispatch_receipts_free(struct engine *e);
 
 /* dispatch.c: a committed batch's receipt updates whose provider id was unknown. */
 void dispatch_receipts_unmatched(struct engine *e, const struct store_update *u, size_t n);
+
+/* dispatch.c: extends the lease of every message whose context has held it past half the
+ * lease (a long local wait: throttled, low tps, slow driver), so no other node claims it. */
+void dispatch_renew_leases(struct engine *e, int64_t now);
 
 /* dispatch.c: frees every context still alive (engine_free, after the loop stopped). */
 void dispatch_drop_all(struct engine *e);

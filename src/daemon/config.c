@@ -42,6 +42,7 @@ enum opt_id {
     OPT_SMPP_TLS_PORT_FILE,
     OPT_PUBLIC_URL,
     OPT_POLL_FIRST,
+    OPT_CLAIM_LEASE,
     OPT__COUNT
 };
 
@@ -75,6 +76,7 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_SMPP_TLS_PORT_FILE] = {"smpp-tls-port-file", "SMSHUB_SMPP_TLS_PORT_FILE"},
     [OPT_PUBLIC_URL] = {"public-url", "SMSHUB_PUBLIC_URL"},
     [OPT_POLL_FIRST] = {"poll-first", "SMSHUB_POLL_FIRST"},
+    [OPT_CLAIM_LEASE] = {"claim-lease", "SMSHUB_CLAIM_LEASE"},
 };
 
 /* One duration ("500ms", "30s", "2m", "24h") into *out; SH_EINVAL unless exactly one > 0. */
@@ -251,6 +253,12 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (parse_duration(v, &cfg->poll_first_ms) != SH_OK || cfg->poll_first_ms < 100)
             goto bad;
         return SH_OK;
+    case OPT_CLAIM_LEASE:
+        /* below 2 s a lease could run out between a claim and its submit on a busy node */
+        if (parse_duration(v, &cfg->claim_lease_ms) != SH_OK || cfg->claim_lease_ms < 2000 ||
+            cfg->claim_lease_ms > 24LL * 3600 * 1000)
+            goto bad;
+        return SH_OK;
     case OPT_WEBHOOK_BACKOFF:
         if (config_parse_backoff(v, cfg->webhook_backoff_ms, &cfg->webhook_nbackoff) != SH_OK ||
             cfg->webhook_nbackoff == 0)
@@ -335,6 +343,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
         engine_cfg_default(&ec);
         cfg->health_cooldown_ms = ec.health_cooldown_ms;
         cfg->poll_first_ms = ec.poll_first_ms;
+        cfg->claim_lease_ms = ec.lease_ms;
         cfg->webhook_nbackoff = ec.webhook_nbackoff;
         memcpy(cfg->webhook_backoff_ms, ec.webhook_backoff_ms, sizeof(cfg->webhook_backoff_ms));
         cfg->webhook_give_up_ms = ec.webhook_give_up_ms;

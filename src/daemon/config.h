@@ -27,6 +27,8 @@
  *                                                 for this long is unbound; 0: never; >= 1s)
  *   SMSHUB_SIMULATOR_LOG    (test hook) the simulator appends each accepted submit there
  *   SMSHUB_HEALTH_COOLDOWN  --health-cooldown D   30s (a DOWN credential waits before a probe)
+ *   SMSHUB_CLAIM_LEASE      --claim-lease D       5m (2s-24h; a message claimed by a node that
+ *                                                 died is claimable again after this)
  *   SMSHUB_WEBHOOK_BACKOFF  --webhook-backoff L   10s,30s,2m,10m,30m,1h (callback retries; the
  *                                                 last delay repeats)
  *   SMSHUB_WEBHOOK_GIVE_UP  --webhook-give-up D   24h (a callback is given up after this)
@@ -65,6 +67,7 @@ struct config {
     int64_t backoff_ms[ENGINE_MAX_RETRIES];
     int64_t health_cooldown_ms;
     int64_t poll_first_ms; /* first status poll after a provider accepted (and the least gap) */
+    int64_t claim_lease_ms;
     int webhook_nbackoff;
     int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
     int64_t webhook_give_up_ms;

@@ -261,6 +261,7 @@ int cmd_serve(int argc, char **argv)
     ecfg.prices = prices;
     ecfg.health_cooldown_ms = cfg.health_cooldown_ms;
     ecfg.poll_first_ms = cfg.poll_first_ms;
+    ecfg.lease_ms = cfg.claim_lease_ms;
     ecfg.webhook_nbackoff = cfg.webhook_nbackoff;
     memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
     ecfg.webhook_give_up_ms = cfg.webhook_give_up_ms;

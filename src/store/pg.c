@@ -78,40 +78,36 @@ static const char *const pg_sql[PG__COUNT] = {
                  "lease_owner = CASE WHEN m.status = 0 THEN $4::text ELSE m.lease_owner END "
                  "FROM c WHERE m.id = c.id RETURNING m.*, c.due_at AS claimed_due) "
                  "SELECT " STORE_MSG_COLS_HEAD ", claimed_due FROM u ORDER BY claimed_due, id",
-    [PG_UPDATE_FULL] =
-        "UPDATE messages SET status = CASE WHEN $1::int >= 0 THEN $1::int ELSE status END, "
-        "due_at = CASE WHEN $2::bigint = -1 THEN due_at WHEN $2::bigint = 0 THEN NULL "
+    /* One status update in one statement, so a batch of them is pipelined (pg_ops.c): the
+     * message by id ($10) or else by provider message id ($13, within credential $14; applied
+     * only when exactly one matches), updated if its status is in the mask ($11), and its
+     * event ($12 = 1) inserted with the new sequence number. The row comes back with the
+     * number of provider-id matches last; all NULL but that when nothing was updated. The cost
+     * fixed at submit ($18 in currency $19) is taken only in the message's own currency. */
+    [PG_UPDATE_ONE] =
+        "WITH f AS (SELECT id FROM messages WHERE $10::text IS NULL AND "
+        "provider_message_id = $13::text AND ($14::text IS NULL OR credential_id = $14::text) "
+        "LIMIT 2), "
+        "t AS (SELECT COALESCE($10::text, (SELECT min(id) FROM f HAVING count(*) = 1)) AS id), "
+        "u AS (UPDATE messages m SET status = CASE WHEN $1::int >= 0 THEN $1::int ELSE status "
+        "END, due_at = CASE WHEN $2::bigint = -1 THEN due_at WHEN $2::bigint = 0 THEN NULL "
         "ELSE $2::bigint END, attempts = attempts + $3::int, "
         "lease_owner = CASE WHEN $4::int <> 0 THEN NULL ELSE lease_owner END, "
         "credential_id = COALESCE($5::text, credential_id), "
         "provider_message_id = COALESCE($6::text, provider_message_id), "
         "error_code = COALESCE($7::text, error_code), "
-        "cost_total = CASE WHEN $14::text IS NOT NULL AND (currency IS NULL OR "
-        "currency = $14::text) THEN $13::bigint ELSE cost_total END, "
-        "currency = COALESCE(currency, $14::text), "
+        "cost_total = CASE WHEN $19::text IS NOT NULL AND (currency IS NULL OR "
+        "currency = $19::text) THEN $18::bigint ELSE cost_total END, "
+        "currency = COALESCE(currency, $19::text), "
         "error_text = COALESCE($8::text, error_text), "
         "event_seq = event_seq + $12::int, updated_at = $9::bigint "
-        "WHERE id = $10::text AND ($11::bigint = 0 OR ((1 << status) & $11::bigint) <> 0) "
-        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
-        "error_text",
-    /* narrow forms (see the SQLite backend): parameters numbered for each form */
-    [PG_UPDATE_DUE] =
-        "UPDATE messages SET status = CASE WHEN $1::int >= 0 THEN $1::int ELSE status END, "
-        "due_at = CASE WHEN $2::bigint = -1 THEN due_at WHEN $2::bigint = 0 THEN NULL "
-        "ELSE $2::bigint END, attempts = attempts + $3::int, "
-        "lease_owner = CASE WHEN $4::int <> 0 THEN NULL ELSE lease_owner END, "
-        "event_seq = event_seq + $8::int, updated_at = $5::bigint "
-        "WHERE id = $6::text AND ($7::bigint = 0 OR ((1 << status) & $7::bigint) <> 0) "
-        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
-        "error_text",
-    [PG_UPDATE_STATUS] =
-        "UPDATE messages SET status = CASE WHEN $1::int >= 0 THEN $1::int ELSE status END, "
-        "event_seq = event_seq + $5::int, updated_at = $2::bigint "
-        "WHERE id = $3::text AND ($4::bigint = 0 OR ((1 << status) & $4::bigint) <> 0) "
-        "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
-        "error_text",
-    [PG_PMID_FIND] = "SELECT id FROM messages WHERE provider_message_id = $1::text AND "
-                     "($2::text IS NULL OR credential_id = $2::text) LIMIT 2",
+        "FROM t WHERE m.id = t.id AND ($11::bigint = 0 OR ((1 << m.status) & $11::bigint) <> 0) "
+        "RETURNING m.id, m.project_id, m.event_seq, m.callback_url, m.metadata, m.created_at, "
+        "m.error_code, m.error_text), "
+        "e AS (INSERT INTO message_events(message_id, seq, at, status, provider, detail) "
+        "SELECT id, event_seq, $9::bigint, $15::smallint, $16::text, $17::text FROM u "
+        "WHERE $12::int = 1) "
+        "SELECT u.*, (SELECT count(*) FROM f) FROM (SELECT 1) d LEFT JOIN u ON true",
     [PG_KEY_FIND] = "SELECT id, project_id, scopes, COALESCE(expires_at, 0), "
                     "(revoked_at IS NOT NULL)::int, COALESCE(rate_limit_rps, 0) "
                     "FROM api_keys WHERE key_hash = $1::bytea",

@@ -422,64 +422,28 @@ static int refund(struct pg_conn *c, const char *project_id, const char *message
     return run_void(c, PG_BAL_CREDIT, &p);
 }
 
-/* The one message with u->lookup_pmid (within u->lookup_credential_id when set) into id.
- * SH_ENOTFOUND when none, SH_EEXIST when several. */
-static int find_by_pmid(struct pg_conn *c, const struct store_update *u, char *id, size_t cap)
+/* The parameters of PG_UPDATE_ONE for u (see its comment in pg.c). */
+static void update_params(const struct store_update *u, struct pg_params *p)
 {
-    struct pg_params p = {0};
-    int st;
-    pg_p_text(&p, u->lookup_pmid);
-    pg_p_text(&p, u->lookup_credential_id);
-    PGresult *r = pg_run(c, PG_PMID_FIND, &p, &st);
-    if (r == NULL)
-        return st;
-    int n = PQntuples(r);
-    if (n == 1)
-        snprintf(id, cap, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return n == 0 ? SH_ENOTFOUND : n == 1 ? SH_OK : SH_EEXIST;
-}
-
-static PGresult *run_update(struct pg_conn *c, const struct store_update *u, const char *id,
-                            int *st)
-{
-    struct pg_params p = {0};
-    int ev = u->ev_status >= 0 ? 1 : 0;
-    if (u->set_credential_id != NULL || u->set_pmid != NULL || u->set_error_code != NULL ||
-        u->set_error_text != NULL || u->set_cost_currency != NULL) {
-        pg_p_int(&p, u->to_status);
-        pg_p_int(&p, u->due_at);
-        pg_p_int(&p, u->attempts_inc);
-        pg_p_int(&p, u->clear_lease);
-        pg_p_text(&p, u->set_credential_id);
-        pg_p_text(&p, u->set_pmid);
-        pg_p_text(&p, u->set_error_code);
-        pg_p_text(&p, u->set_error_text);
-        pg_p_int(&p, u->at);
-        pg_p_text(&p, id);
-        pg_p_int(&p, u->from_mask);
-        pg_p_int(&p, ev);
-        pg_p_int(&p, u->set_cost);
-        pg_p_text(&p, u->set_cost_currency);
-        return pg_run(c, PG_UPDATE_FULL, &p, st);
-    }
-    if (u->due_at != STORE_KEEP || u->clear_lease || u->attempts_inc != 0) {
-        pg_p_int(&p, u->to_status);
-        pg_p_int(&p, u->due_at);
-        pg_p_int(&p, u->attempts_inc);
-        pg_p_int(&p, u->clear_lease);
-        pg_p_int(&p, u->at);
-        pg_p_text(&p, id);
-        pg_p_int(&p, u->from_mask);
-        pg_p_int(&p, ev);
-        return pg_run(c, PG_UPDATE_DUE, &p, st);
-    }
-    pg_p_int(&p, u->to_status);
-    pg_p_int(&p, u->at);
-    pg_p_text(&p, id);
-    pg_p_int(&p, u->from_mask);
-    pg_p_int(&p, ev);
-    return pg_run(c, PG_UPDATE_STATUS, &p, st);
+    pg_p_int(p, u->to_status);
+    pg_p_int(p, u->due_at);
+    pg_p_int(p, u->attempts_inc);
+    pg_p_int(p, u->clear_lease);
+    pg_p_text(p, u->set_credential_id);
+    pg_p_text(p, u->set_pmid);
+    pg_p_text(p, u->set_error_code);
+    pg_p_text(p, u->set_error_text);
+    pg_p_int(p, u->at);
+    pg_p_text(p, u->message_id);
+    pg_p_int(p, u->from_mask);
+    pg_p_int(p, u->ev_status >= 0 ? 1 : 0);
+    pg_p_text(p, u->message_id == NULL ? u->lookup_pmid : NULL);
+    pg_p_text(p, u->message_id == NULL ? u->lookup_credential_id : NULL);
+    pg_p_int(p, u->ev_status);
+    pg_p_text(p, u->ev_provider);
+    pg_p_text(p, u->ev_detail);
+    pg_p_int(p, u->set_cost);
+    pg_p_text(p, u->set_cost_currency);
 }
 
 /* Writes the webhook delivery of a status change (see store_update.render_callback); r is
@@ -528,62 +492,95 @@ static int queue_callback(struct pg_conn *c, struct store_update *u, PGresult *r
     return st;
 }
 
-/* Not applied (missing, wrong state, ambiguous provider id) is an answer, not an error. */
-static int update_one(struct pg_conn *c, struct store_update *u)
+/*
+ * Reads u's PG_UPDATE_ONE result r (borrowed). Not applied (missing, wrong state, ambiguous
+ * provider id) is an answer, not an error. *callback says a webhook delivery is to be queued
+ * from r once the pipeline is over.
+ */
+static int update_answer(struct store_update *u, PGresult *r, int *callback)
 {
-    char found[48];
-    const char *id = u->message_id;
-    int st;
-
+    *callback = 0;
     u->applied = 0;
     u->found = 0;
     u->callback_queued = 0;
     u->message_id_out[0] = '\0';
-    if (id == NULL) {
-        st = find_by_pmid(c, u, found, sizeof(found));
-        if (st == SH_EEXIST)
-            u->found = 1;
-        if (st == SH_ENOTFOUND || st == SH_EEXIST)
-            return SH_OK;
-        if (st != SH_OK)
-            return st;
-        u->found = 1;
-        id = found;
-    }
-    PGresult *r = run_update(c, u, id, &st);
-    if (r == NULL)
-        return st;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 9)
+        return SH_EIO;
+    if (u->message_id == NULL)
+        u->found = pg_int(r, 0, 8) > 0;
+    if (PQgetisnull(r, 0, 0))
         return SH_OK;
-    }
     snprintf(u->message_id_out, sizeof(u->message_id_out), "%s", PQgetvalue(r, 0, 0));
     snprintf(u->project_id_out, sizeof(u->project_id_out), "%s", PQgetvalue(r, 0, 1));
-    int64_t seq = pg_int(r, 0, 2);
-    st = SH_OK;
-    if (u->ev_status >= 0)
-        st = insert_event(c, u->message_id_out, seq, u->at, u->ev_status, u->ev_provider,
-                          u->ev_detail);
-    if (st == SH_OK && u->render_callback != NULL && u->to_status >= 0 && u->ev_status >= 0 &&
-        !PQgetisnull(r, 0, 3))
-        st = queue_callback(c, u, r, seq);
-    PQclear(r);
-    if (st == SH_OK && u->refund)
-        st = refund(c, u->project_id_out, u->message_id_out, u->at);
-    if (st == SH_OK)
-        u->applied = 1;
-    return st;
+    u->applied = 1;
+    *callback = u->render_callback != NULL && u->to_status >= 0 && u->ev_status >= 0 &&
+                !PQgetisnull(r, 0, 3);
+    return SH_OK;
 }
 
+/*
+ * The job's updates in pipeline mode, one Sync for all of them (one round trip instead of up
+ * to three per update), then the webhook deliveries of the applied ones that have a callback
+ * URL, in order. Each statement sees the ones before it (one transaction).
+ */
 static int exec_update(void *conn, struct store_job *j)
 {
+    struct pg_conn *c = conn;
     struct store_update *u = j->req;
-    for (size_t i = 0; i < j->n; i++) {
-        int st = update_one(conn, &u[i]);
-        if (st != SH_OK)
-            return st;
+    PGresult **res = xcalloc(j->n ? j->n : 1, sizeof(*res));
+    char name[16];
+    int st = SH_OK;
+
+    if ((st = pg_prepare(c, PG_UPDATE_ONE)) != SH_OK)
+        goto out;
+    snprintf(name, sizeof(name), "s%d", (int)PG_UPDATE_ONE);
+    if (PQenterPipelineMode(c->db) != 1) {
+        st = SH_EIO;
+        goto out;
     }
-    return SH_OK;
+    for (size_t i = 0; i < j->n; i++) {
+        struct pg_params p = {0};
+        update_params(&u[i], &p);
+        if (PQsendQueryPrepared(c->db, name, p.n, p.v, p.len, p.fmt, 0) != 1) {
+            st = SH_EIO;
+            goto fail;
+        }
+    }
+    if (PQpipelineSync(c->db) != 1) {
+        st = SH_EIO;
+        goto fail;
+    }
+    for (size_t i = 0; i < j->n; i++) {
+        res[i] = PQgetResult(c->db);
+        PQclear(PQgetResult(c->db)); /* the NULL that ends this query's results */
+        if (res[i] == NULL || PQresultStatus(res[i]) != PGRES_TUPLES_OK) {
+            st = SH_EIO;
+            goto fail;
+        }
+    }
+    PGresult *sync = PQgetResult(c->db);
+    st = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC ? SH_OK : SH_EIO;
+    PQclear(sync);
+    PQexitPipelineMode(c->db);
+    for (size_t i = 0; i < j->n && st == SH_OK; i++) {
+        int cb = 0;
+        st = update_answer(&u[i], res[i], &cb);
+        if (st == SH_OK && cb) {
+            st = queue_callback(c, &u[i], res[i], pg_int(res[i], 0, 2));
+            if (st != SH_OK)
+                u[i].applied = 0;
+        }
+        if (st == SH_OK && u[i].applied && u[i].refund)
+            st = refund(c, u[i].project_id_out, u[i].message_id_out, u[i].at);
+    }
+    goto out;
+fail:
+    pipeline_drain(c->db);
+out:
+    for (size_t i = 0; i < j->n; i++)
+        PQclear(res[i]);
+    free(res);
+    return st;
 }
 
 int pg_op_update(struct store *s, struct store_update *u, size_t n, store_done_cb cb, void *arg)

@@ -24,6 +24,7 @@ static const char *const env_names[] = {
     "SMSHUB_LOG_LEVEL", "SMSHUB_HTTP_THREADS",  "SMSHUB_DB_SYNC",
     "SMSHUB_PORT_FILE", "SMSHUB_RETRY_BACKOFF", "SMSHUB_SIMULATOR_LOG",
     "SMSHUB_TRUSTED_PROXIES", "SMSHUB_RATE_LIMIT_RPS", "SMSHUB_PUBLIC_URL",
+    "SMSHUB_CLAIM_LEASE",
 };
 
 static int clear_env(void **state)
@@ -55,6 +56,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.backoff_ms[0], 30000);
     assert_int_equal(cfg.backoff_ms[1], 120000);
     assert_int_equal(cfg.backoff_ms[2], 480000);
+    assert_int_equal(cfg.claim_lease_ms, 300000);
     assert_true(cfg.http_threads >= 0); /* 0: the HTTP server uses the number of CPUs */
 }
 
@@ -145,6 +147,15 @@ static const struct opt_case cases[] = {
      "poll-first"},
     {"poll first bad", "SMSHUB_POLL_FIRST", "--poll-first", "1s,2s", SH_EINVAL, NULL,
      "poll-first"},
+    {"claim lease", "SMSHUB_CLAIM_LEASE", "--claim-lease", "3s", SH_OK, "claim_lease", "3000"},
+    {"claim lease 1h", "SMSHUB_CLAIM_LEASE", "--claim-lease", "1h", SH_OK, "claim_lease",
+     "3600000"},
+    {"claim lease too short", "SMSHUB_CLAIM_LEASE", "--claim-lease", "1s", SH_EINVAL, NULL,
+     "claim-lease"},
+    {"claim lease 2 days", "SMSHUB_CLAIM_LEASE", "--claim-lease", "48h", SH_EINVAL, NULL,
+     "claim-lease"},
+    {"claim lease list", "SMSHUB_CLAIM_LEASE", "--claim-lease", "3s,4s", SH_EINVAL, NULL,
+     "claim-lease"},
     {"simulator log", "SMSHUB_SIMULATOR_LOG", NULL, "/tmp/sim.log", SH_OK, "simulator_log",
      "/tmp/sim.log"},
 };
@@ -182,6 +193,8 @@ static void field_text(const struct config *cfg, const char *check, char *out, s
         snprintf(out, cap, "%lld", (long long)cfg->poll_first_ms);
     else if (strcmp(check, "sync_full") == 0)
         snprintf(out, cap, "%d", cfg->sync_full);
+    else if (strcmp(check, "claim_lease") == 0)
+        snprintf(out, cap, "%lld", (long long)cfg->claim_lease_ms);
     else if (strcmp(check, "backoff") == 0) {
         int n = snprintf(out, cap, "%d:", cfg->max_retries);
         for (int i = 0; i < cfg->max_retries && (size_t)n < cap; i++)
