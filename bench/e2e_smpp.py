@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""e2e_smpp.py — the full cycle against `smshub smsc-sim`: REST accept → SMPP submit_sm →
+deliver_sm receipt applied (`delivered`), in messages per second.
+
+Starts its own smsc-sim and a throwaway hub (temp dir, SQLite, ephemeral ports, both
+stopped by their pids) whose project's default credential is an `smpp` one pointing at the
+simulator. Then `build/bench-accept` (C, epoll) posts messages over --connections keep-alive
+connections for --seconds, while the engine submits them over --binds SMPP sessions with
+--window submits outstanding each and the simulator answers and sends receipts after
+--dlr-delay-ms. The database is sampled every 0.5 s (read-only) until every accepted message
+is final. Printed:
+
+- accept: REST 202/s (bench-accept's own figures);
+- submitted/s and delivered/s over the load window and over the whole run;
+- full cycle: messages / (first request → last message delivered), the headline figure;
+- CPU of the hub and of the simulator (from /proc), machine busy time.
+
+    python3 bench/e2e_smpp.py --binary build/smshub --seconds 10 --connections 200
+
+A figure printer, not a test. Only 127.0.0.1.
+"""
+import argparse
+import json
+import os
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hubproc import Hub  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / TICK
+
+
+def machine_busy():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
+
+
+class Sim:
+    def __init__(self, binary, d, args):
+        pf = os.path.join(d, "smsc.port")
+        self.err = open(os.path.join(d, "smsc.stderr"), "ab")
+        self.proc = subprocess.Popen([binary, "smsc-sim", "--listen", "127.0.0.1:0",
+                                      "--port-file", pf] + args, stdin=subprocess.DEVNULL,
+                                     stdout=self.err, stderr=self.err)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if os.path.exists(pf):
+                with open(pf) as f:
+                    t = f.read().strip()
+                if t.isdigit():
+                    self.port = int(t)
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("smsc-sim did not start")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(10)
+        self.err.close()
+
+
+def use_smpp(db_path, project_id, port, a):
+    t = int(time.time() * 1000)
+    s = {"host": "127.0.0.1", "port": port, "system_id": "bench", "password": "bench",
+         "binds": a.binds, "window": a.window, "throttle_pause_ms": 50}
+    db = sqlite3.connect(db_path)
+    with db:
+        if not db.execute("SELECT id FROM providers WHERE id = 'smpp'").fetchall():
+            db.execute("INSERT INTO providers(id, name, driver, created_at, updated_at) "
+                       "VALUES ('smpp', 'SMPP', 'smpp', ?, ?)", (t, t))
+        db.execute("UPDATE provider_credentials SET is_default = 0, active = 0 "
+                   "WHERE project_id = ?", (project_id,))
+        db.execute("INSERT INTO provider_credentials(id, project_id, provider_id, name, "
+                   "settings, is_default, active, priority, created_at, updated_at) "
+                   "VALUES (?, ?, 'smpp', 'smsc-sim', ?, 1, 1, 10, ?, ?)",
+                   ("cred_bench" + secrets.token_hex(6), project_id, json.dumps(s), t, t))
+    db.close()
+
+
+def counts(db_path):
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=5)
+    try:
+        rows = db.execute("SELECT status, count(*) FROM messages GROUP BY status").fetchall()
+    finally:
+        db.close()
+    c = dict(rows)
+    total = sum(c.values())
+    final = sum(n for st, n in c.items() if st >= 3)
+    # submitted at least once: everything past queued
+    return total, total - c.get(0, 0), c.get(3, 0), final
+
+
+def rate_at(samples, t_end, idx):
+    """The count in column idx at the last sample not after t_end."""
+    best = samples[0]
+    for s in samples:
+        if s[0] <= t_end:
+            best = s
+    return best[idx]
+
+
+def run(a):
+    binary = os.path.abspath(a.binary)
+    accept = os.path.join(os.path.dirname(binary), "bench-accept")
+    hub = Hub(binary)
+    sim = Sim(binary, hub.dir, ["--dlr-delay-ms", str(a.dlr_delay_ms)])
+    try:
+        use_smpp(hub.db_path, hub.boot["project_id"], sim.port, a)
+        hub.start()
+        time.sleep(1)  # binds up
+        cpu0 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy())
+        t0 = time.monotonic()
+        load = subprocess.Popen([accept, "--url", "http://127.0.0.1:%d" % hub.port,
+                                 "--key", hub.key, "--connections", str(a.connections),
+                                 "--seconds", str(a.seconds), "--warmup", "0", "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        samples = []
+        load_end = None
+        while True:
+            time.sleep(0.5)
+            now = time.monotonic() - t0
+            total, submitted, delivered, final = counts(hub.db_path)
+            samples.append((now, total, submitted, delivered, final))
+            if load_end is None and load.poll() is not None:
+                load_end = now
+            if load_end is not None and final == total:
+                break
+            if now > a.seconds + a.drain_limit:
+                print("drain limit reached: %d of %d final" % (final, total))
+                break
+        t_done = samples[-1][0]
+        cpu1 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy())
+        out = json.loads(load.stdout.read() or b"{}")
+        load.stdout.close()
+    finally:
+        try:
+            hub.cleanup()
+        finally:
+            sim.stop()
+
+    total, delivered = samples[-1][1], samples[-1][3]
+    # the moment the last message turned final lies between the last two samples
+    in_load_sub = rate_at(samples, load_end, 2)
+    in_load_del = rate_at(samples, load_end, 3)
+    busy = (cpu1[2][0] - cpu0[2][0]) / max(1, cpu1[2][1] - cpu0[2][1]) * 100 * os.cpu_count()
+    hub_cpu, sim_cpu = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    print("e2e_smpp: %d connections, %d s of load, %d binds x window %d, receipt delay %d ms"
+          % (a.connections, a.seconds, a.binds, a.window, a.dlr_delay_ms))
+    print("accept       %d accepted (%.0f/s REST 202), p99 %.2f ms, other statuses %s"
+          % (out.get("accepted", total), out.get("accepted_per_s", 0),
+             out.get("latency_ms", {}).get("p99", 0), out.get("statuses", {})))
+    print("during load  %.1f s: %.0f submitted/s, %.0f delivered/s"
+          % (load_end, in_load_sub / load_end, in_load_del / load_end))
+    print("full cycle   %d messages, %d delivered, all final after %.1f s: %.0f msg/s "
+          "(REST accept -> submit_sm -> receipt applied)"
+          % (total, delivered, t_done, total / t_done))
+    print("cpu          hub %.1f s (%.0f us/message), smsc-sim %.1f s; machine busy %.0f %% of "
+          "%d00 %%" % (hub_cpu, 1e6 * hub_cpu / max(1, total), sim_cpu, busy, os.cpu_count()))
+    return total / t_done
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", default="build/smshub")
+    ap.add_argument("--seconds", type=int, default=10, help="REST load duration")
+    ap.add_argument("--connections", type=int, default=200)
+    ap.add_argument("--binds", type=int, default=4)
+    ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--dlr-delay-ms", type=int, default=10)
+    ap.add_argument("--drain-limit", type=int, default=120, help="seconds after the load")
+    ap.add_argument("--runs", type=int, default=1)
+    a = ap.parse_args()
+    figs = [run(a) for _ in range(a.runs)]
+    if len(figs) > 1:
+        figs.sort()
+        print("full cycle over %d runs: median %.0f msg/s, min %.0f, max %.0f"
+              % (len(figs), figs[len(figs) // 2], figs[0], figs[-1]))
+
+
+if __name__ == "__main__":
+    main()
