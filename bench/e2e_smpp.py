@@ -115,12 +115,17 @@ def rate_at(samples, t_end, idx):
 def run(a):
     binary = os.path.abspath(a.binary)
     accept = os.path.join(os.path.dirname(binary), "bench-accept")
-    hub = Hub(binary)
+    hub = Hub(binary, args=["--log-level", "debug"] if a.writer_stats else [])
     sim = Sim(binary, hub.dir, ["--dlr-delay-ms", str(a.dlr_delay_ms)])
     try:
         use_smpp(hub.db_path, hub.boot["project_id"], sim.port, a)
         hub.start()
         time.sleep(1)  # binds up
+        perf = None
+        if a.perf:  # perf record of the hub over load and drain (perf report -i FILE)
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(hub.pid),
+                                     "-o", a.perf], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
         cpu0 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy())
         t0 = time.monotonic()
         load = subprocess.Popen([accept, "--url", "http://127.0.0.1:%d" % hub.port,
@@ -142,9 +147,23 @@ def run(a):
                 print("drain limit reached: %d of %d final" % (final, total))
                 break
         t_done = samples[-1][0]
+        db = sqlite3.connect("file:%s?mode=ro" % hub.db_path, uri=True)
+        via = dict(db.execute("SELECT provider_id, count(*) FROM messages m JOIN "
+                              "provider_credentials c ON c.id = m.credential_id "
+                              "GROUP BY provider_id").fetchall())
+        db.close()
         cpu1 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy())
+        if perf is not None:
+            perf.send_signal(signal.SIGINT)
+            perf.wait(60)
         out = json.loads(load.stdout.read() or b"{}")
         load.stdout.close()
+        if a.writer_stats:
+            hub.stop()
+            with open(os.path.join(hub.dir, "stderr.log"), errors="replace") as f:
+                for line in f:
+                    if "writer:" in line:
+                        print("writer       " + line.strip()[-150:])
     finally:
         try:
             hub.cleanup()
@@ -157,6 +176,8 @@ def run(a):
     in_load_del = rate_at(samples, load_end, 3)
     busy = (cpu1[2][0] - cpu0[2][0]) / max(1, cpu1[2][1] - cpu0[2][1]) * 100 * os.cpu_count()
     hub_cpu, sim_cpu = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    cli_cpu = out.get("client", {}).get("cpu_s", 0.0)
+    other = busy / 100 * t_done - hub_cpu - sim_cpu - cli_cpu
     print("e2e_smpp: %d connections, %d s of load, %d binds x window %d, receipt delay %d ms"
           % (a.connections, a.seconds, a.binds, a.window, a.dlr_delay_ms))
     print("accept       %d accepted (%.0f/s REST 202), p99 %.2f ms, other statuses %s"
@@ -167,8 +188,11 @@ def run(a):
     print("full cycle   %d messages, %d delivered, all final after %.1f s: %.0f msg/s "
           "(REST accept -> submit_sm -> receipt applied)"
           % (total, delivered, t_done, total / t_done))
-    print("cpu          hub %.1f s (%.0f us/message), smsc-sim %.1f s; machine busy %.0f %% of "
-          "%d00 %%" % (hub_cpu, 1e6 * hub_cpu / max(1, total), sim_cpu, busy, os.cpu_count()))
+    print("via          %s" % via)
+    print("cpu          hub %.2f s (%.0f us/message), smsc-sim %.2f s, REST client %.2f s; "
+          "machine busy %.0f %% of %d00 %%, %.1f CPU-s of it none of these (other tenants)"
+          % (hub_cpu, 1e6 * hub_cpu / max(1, total), sim_cpu, cli_cpu, busy, os.cpu_count(),
+             other))
     return total / t_done
 
 
@@ -182,6 +206,9 @@ def main():
     ap.add_argument("--dlr-delay-ms", type=int, default=10)
     ap.add_argument("--drain-limit", type=int, default=120, help="seconds after the load")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--perf", metavar="FILE", help="perf record -g the hub into FILE")
+    ap.add_argument("--writer-stats", action="store_true",
+                    help="run the hub at --log-level debug and print its writer's batch lines")
     a = ap.parse_args()
     figs = [run(a) for _ in range(a.runs)]
     if len(figs) > 1:
