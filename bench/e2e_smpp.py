@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """e2e_smpp.py — the full cycle against `smshub smsc-sim`: REST accept → SMPP submit_sm →
-deliver_sm receipt applied (`delivered`), in messages per second.
+deliver_sm receipt applied (`delivered`) → status callback delivered, in messages per second.
 
 Starts its own smsc-sim and a throwaway hub (temp dir, SQLite, ephemeral ports, both
 stopped by their pids) whose project's default credential is an `smpp` one pointing at the
 simulator. Then `build/bench-accept` (C, epoll) posts messages over --connections keep-alive
 connections for --seconds, while the engine submits them over --binds SMPP sessions with
 --window submits outstanding each and the simulator answers and sends receipts after
---dlr-delay-ms. The database is sampled every 0.5 s (read-only) until every accepted message
-is final. Printed:
+--dlr-delay-ms. Every message carries a callback_url to a receiver in this process (asyncio,
+HTTP/1.1 keep-alive, answers 200) that counts the `delivered` callbacks; --no-callbacks
+leaves them out. The database is sampled every 0.5 s (read-only) until every accepted message
+is final and, with callbacks, its delivered callback has arrived. Printed:
 
 - accept: REST 202/s (bench-accept's own figures);
 - submitted/s and delivered/s over the load window and over the whole run;
-- full cycle: messages / (first request → last message delivered), the headline figure;
+- full cycle: messages / (first request → last delivered callback received, or last message
+  delivered with --no-callbacks), the headline figure (DESIGN.md §11);
 - CPU of the hub and of the simulator (from /proc), machine busy time.
 
     python3 bench/e2e_smpp.py --binary build/smshub --seconds 10 --connections 200
@@ -20,6 +23,7 @@ is final. Printed:
 A figure printer, not a test. Only 127.0.0.1.
 """
 import argparse
+import asyncio
 import json
 import os
 import secrets
@@ -27,6 +31,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -70,6 +75,53 @@ class Sim:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(10)
         self.err.close()
+
+
+class CallbackSink:
+    """A loopback HTTP/1.1 server on its own thread that answers every request 200 and counts
+    bodies with "status":"delivered" (and all requests)."""
+
+    def __init__(self):
+        self.delivered = 0
+        self.requests = 0
+        self.last_delivered = None
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            srv = self.loop.run_until_complete(
+                asyncio.start_server(self.conn, "127.0.0.1", 0, backlog=512))
+            self.port = srv.sockets[0].getsockname()[1]
+            ready.set()
+            self.loop.run_forever()
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        ready.wait(10)
+        self.url = "http://127.0.0.1:%d/cb" % self.port
+
+    async def conn(self, r, w):
+        try:
+            while True:
+                head = await r.readuntil(b"\r\n\r\n")
+                n = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        n = int(line[15:])
+                body = await r.readexactly(n) if n else b""
+                self.requests += 1
+                if b'"status":"delivered"' in body:
+                    self.delivered += 1
+                    self.last_delivered = time.monotonic()
+                w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            w.close()
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
 
 
 def use_smpp(db_path, project_id, port, a):
@@ -117,6 +169,7 @@ def run(a):
     accept = os.path.join(os.path.dirname(binary), "bench-accept")
     hub = Hub(binary, args=["--log-level", "debug"] if a.writer_stats else [])
     sim = Sim(binary, hub.dir, ["--dlr-delay-ms", str(a.dlr_delay_ms)])
+    sink = None if a.no_callbacks else CallbackSink()
     try:
         use_smpp(hub.db_path, hub.boot["project_id"], sim.port, a)
         hub.start()
@@ -126,11 +179,12 @@ def run(a):
             perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(hub.pid),
                                      "-o", a.perf], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-        cpu0 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy())
+        cpu0 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy(), time.process_time())
         t0 = time.monotonic()
         load = subprocess.Popen([accept, "--url", "http://127.0.0.1:%d" % hub.port,
                                  "--key", hub.key, "--connections", str(a.connections),
-                                 "--seconds", str(a.seconds), "--warmup", "0", "--json"],
+                                 "--seconds", str(a.seconds), "--warmup", "0", "--json"] +
+                                (["--callback-url", sink.url] if sink else []),
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         samples = []
         load_end = None
@@ -141,7 +195,8 @@ def run(a):
             samples.append((now, total, submitted, delivered, final))
             if load_end is None and load.poll() is not None:
                 load_end = now
-            if load_end is not None and final == total:
+            if load_end is not None and final == total and (
+                    sink is None or sink.delivered >= delivered):
                 break
             if now > a.seconds + a.drain_limit:
                 print("drain limit reached: %d of %d final" % (final, total))
@@ -151,8 +206,10 @@ def run(a):
         via = dict(db.execute("SELECT provider_id, count(*) FROM messages m JOIN "
                               "provider_credentials c ON c.id = m.credential_id "
                               "GROUP BY provider_id").fetchall())
+        cb_ms = [r[0] for r in db.execute("SELECT duration_ms FROM webhook_attempts "
+                                           "ORDER BY duration_ms").fetchall()]
         db.close()
-        cpu1 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy())
+        cpu1 = (cpu_s(hub.pid), cpu_s(sim.proc.pid), machine_busy(), time.process_time())
         if perf is not None:
             perf.send_signal(signal.SIGINT)
             perf.wait(60)
@@ -169,14 +226,19 @@ def run(a):
             hub.cleanup()
         finally:
             sim.stop()
+            if sink is not None:
+                sink.stop()
 
     total, delivered = samples[-1][1], samples[-1][3]
+    if sink is not None and sink.last_delivered is not None:
+        t_done = min(t_done, max(sink.last_delivered - t0, samples[-2][0] if len(samples) > 1
+                                 else 0))
     # the moment the last message turned final lies between the last two samples
     in_load_sub = rate_at(samples, load_end, 2)
     in_load_del = rate_at(samples, load_end, 3)
     busy = (cpu1[2][0] - cpu0[2][0]) / max(1, cpu1[2][1] - cpu0[2][1]) * 100 * os.cpu_count()
     hub_cpu, sim_cpu = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
-    cli_cpu = out.get("client", {}).get("cpu_s", 0.0)
+    cli_cpu = out.get("client", {}).get("cpu_s", 0.0) + (cpu1[3] - cpu0[3])
     other = busy / 100 * t_done - hub_cpu - sim_cpu - cli_cpu
     print("e2e_smpp: %d connections, %d s of load, %d binds x window %d, receipt delay %d ms"
           % (a.connections, a.seconds, a.binds, a.window, a.dlr_delay_ms))
@@ -185,11 +247,17 @@ def run(a):
              out.get("latency_ms", {}).get("p99", 0), out.get("statuses", {})))
     print("during load  %.1f s: %.0f submitted/s, %.0f delivered/s"
           % (load_end, in_load_sub / load_end, in_load_del / load_end))
-    print("full cycle   %d messages, %d delivered, all final after %.1f s: %.0f msg/s "
-          "(REST accept -> submit_sm -> receipt applied)"
-          % (total, delivered, t_done, total / t_done))
+    print("full cycle   %d messages, %d delivered, done after %.1f s: %.0f msg/s "
+          "(REST accept -> submit_sm -> receipt applied%s)"
+          % (total, delivered, t_done, total / t_done,
+             "" if sink is None else " -> delivered callback"))
     print("via          %s" % via)
-    print("cpu          hub %.2f s (%.0f us/message), smsc-sim %.2f s, REST client %.2f s; "
+    if sink is not None:
+        print("callbacks    %d requests, %d delivered callbacks (%.0f delivered callbacks/s "
+              "over the run); attempt duration p50 %s p99 %s max %s ms"
+              % (sink.requests, sink.delivered, sink.delivered / t_done,
+                 *(cb_ms[int(q * (len(cb_ms) - 1))] if cb_ms else "-" for q in (.5, .99, 1))))
+    print("cpu          hub %.2f s (%.0f us/message), smsc-sim %.2f s, clients %.2f s; "
           "machine busy %.0f %% of %d00 %%, %.1f CPU-s of it none of these (other tenants)"
           % (hub_cpu, 1e6 * hub_cpu / max(1, total), sim_cpu, cli_cpu, busy, os.cpu_count(),
              other))
@@ -206,6 +274,7 @@ def main():
     ap.add_argument("--dlr-delay-ms", type=int, default=10)
     ap.add_argument("--drain-limit", type=int, default=120, help="seconds after the load")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--no-callbacks", action="store_true", help="messages without callback_url")
     ap.add_argument("--perf", metavar="FILE", help="perf record -g the hub into FILE")
     ap.add_argument("--writer-stats", action="store_true",
                     help="run the hub at --log-level debug and print its writer's batch lines")
