@@ -84,6 +84,7 @@ class CallbackSink:
     def __init__(self):
         self.delivered = 0
         self.requests = 0
+        self.connections = 0
         self.last_delivered = None
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -101,6 +102,7 @@ class CallbackSink:
         self.url = "http://127.0.0.1:%d/cb" % self.port
 
     async def conn(self, r, w):
+        self.connections += 1
         try:
             while True:
                 head = await r.readuntil(b"\r\n\r\n")
@@ -253,9 +255,9 @@ def run(a):
              "" if sink is None else " -> delivered callback"))
     print("via          %s" % via)
     if sink is not None:
-        print("callbacks    %d requests, %d delivered callbacks (%.0f delivered callbacks/s "
+        print("callbacks    %d connections, %d requests, %d delivered callbacks (%.0f delivered callbacks/s "
               "over the run); attempt duration p50 %s p99 %s max %s ms"
-              % (sink.requests, sink.delivered, sink.delivered / t_done,
+              % (sink.connections, sink.requests, sink.delivered, sink.delivered / t_done,
                  *(cb_ms[int(q * (len(cb_ms) - 1))] if cb_ms else "-" for q in (.5, .99, 1))))
     print("cpu          hub %.2f s (%.0f us/message), smsc-sim %.2f s, clients %.2f s; "
           "machine busy %.0f %% of %d00 %%, %.1f CPU-s of it none of these (other tenants)"

@@ -59,7 +59,7 @@ def test(hub):
         n = hub.scalar("SELECT count(*) FROM messages WHERE status = 3")
         return n == N and n
     try:
-        wait_for(delivered, 55 - (time.monotonic() - t0), "all %d messages delivered" % N)
+        wait_for(delivered, 150 - (time.monotonic() - t0), "all %d messages delivered" % N)
     except AssertionError:
         print(hub.describe("status <> 3"))
         raise
@@ -91,4 +91,4 @@ def test(hub):
 
 
 if __name__ == "__main__":
-    main(test, time_limit=70)
+    main(test, time_limit=170)  # ~11 s (SQLite) to ~35 s (PG) here; ASan builds are slower
