@@ -44,7 +44,7 @@
 #define BENCH_HOST_MAX 256
 #define BENCH_TO_MAX 20
 #define BENCH_REQ_MAX 1024
-#define BENCH_CB_MAX 200          /* --callback-url */
+#define BENCH_CB_MAX 200                        /* --callback-url */
 #define BENCH_REQ_TAIL_MAX (192 + BENCH_CB_MAX) /* seq, Content-Length, body after the prefix */
 #define BENCH_HEAD_MAX 8192       /* cap on a response head; also the read buffer size */
 #define BENCH_BODY_MAX (1u << 20) /* cap on a response Content-Length */
@@ -106,7 +106,7 @@ struct bench_cfg {
     char port[8];
     char key[BENCH_KEY_MAX + 1];
     char to[BENCH_TO_MAX + 1];
-    char body_head[64 + BENCH_CB_MAX]; /* {"to":"...",["callback_url":"...",]"text":"bench message  */
+    char body_head[64 + BENCH_CB_MAX]; /* {"to":…,["callback_url":…,]"text":"bench message */
     size_t body_head_len;
     char runid[17];
     struct sockaddr_storage addr;
@@ -1148,8 +1148,10 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg)
     snprintf(cfg->to, sizeof cfg->to, "%s", to);
     if (cb != NULL && (strlen(cb) >= BENCH_CB_MAX || !token_ok(cb, BENCH_CB_MAX - 1) ||
                        strpbrk(cb, "\"\\") != NULL)) {
-        fprintf(stderr, "accept: --callback-url wants up to %d visible ASCII characters, "
-                        "no quote or backslash\n", BENCH_CB_MAX - 1);
+        fprintf(stderr,
+                "accept: --callback-url wants up to %d visible ASCII characters, "
+                "no quote or backslash\n",
+                BENCH_CB_MAX - 1);
         return -1;
     }
     int n = snprintf(cfg->body_head, sizeof cfg->body_head,
