@@ -330,8 +330,8 @@ void webhooks_tick(struct webhooks *w, int kick)
     /* the limit before sending: send_one raises inflight, so comparing afterwards never saw a
      * full claim and the next one waited for the 1 s tick (32 callbacks a second at most) */
     int limit = WH_MAX_INFLIGHT - w->inflight;
-    if (store_webhooks_claim(e->store, now, e->cfg.webhook_timeout_ms + 30000, limit, &a,
-                             &rows) == SH_OK) {
+    int64_t lease = e->cfg.webhook_timeout_ms + 30000;
+    if (store_webhooks_claim(e->store, now, lease, limit, &a, &rows) == SH_OK) {
         for (size_t i = 0; i < rows.n; i++)
             send_one(w, &rows, i);
         if (rows.n == (size_t)limit)
@@ -359,7 +359,7 @@ void webhooks_free(struct webhooks *w)
 {
     if (w == NULL)
         return;
-    flush_done(w); /* the store outlives the engine */
+    flush_done(w);                /* the store outlives the engine */
     http_transport_free(w->http); /* pending jobs' callbacks are dropped: free them here */
     while (w->jobs != NULL) {
         struct wh_job *j = w->jobs;
