@@ -65,6 +65,9 @@ BACKLOG_COUNT ?= 100000
 bench: build
 	sh tools/bench.sh
 	python3 bench/backlog.py --binary $(BUILD)/smshub --count $(BACKLOG_COUNT)
+	python3 bench/smpp_intake.py --binary $(BUILD)/smshub --count 40000 --sessions 2
+	python3 bench/e2e_smpp.py --binary $(BUILD)/smshub --seconds $(or $(SECONDS_PER_RUN),10) \
+	    --connections 200 --runs 3
 
 # make soak SECONDS=600: mixed traffic against a throwaway hub (its own dir, port and pid),
 # RSS/fds/queue depth sampled, a trend verdict at the end (600 s unless SECONDS is given).

@@ -44,7 +44,8 @@
 #define BENCH_HOST_MAX 256
 #define BENCH_TO_MAX 20
 #define BENCH_REQ_MAX 1024
-#define BENCH_REQ_TAIL_MAX 192    /* seq, Content-Length, body after the fixed prefix */
+#define BENCH_CB_MAX 200                        /* --callback-url */
+#define BENCH_REQ_TAIL_MAX (192 + BENCH_CB_MAX) /* seq, Content-Length, body after the prefix */
 #define BENCH_HEAD_MAX 8192       /* cap on a response head; also the read buffer size */
 #define BENCH_BODY_MAX (1u << 20) /* cap on a response Content-Length */
 #define BENCH_EVENTS 256
@@ -105,7 +106,7 @@ struct bench_cfg {
     char port[8];
     char key[BENCH_KEY_MAX + 1];
     char to[BENCH_TO_MAX + 1];
-    char body_head[64]; /* {"to":"...","text":"bench message  */
+    char body_head[64 + BENCH_CB_MAX]; /* {"to":…,["callback_url":…,]"text":"bench message */
     size_t body_head_len;
     char runid[17];
     struct sockaddr_storage addr;
@@ -873,6 +874,7 @@ static void usage(FILE *f)
             "  --warmup S              seconds run first and not counted (default 1)\n"
             "  --threads N             worker threads (default 1, max %d)\n"
             "  --to NUMBER             recipient (default +998901234567)\n"
+            "  --callback-url URL      callback_url of every message (http://127.0.0.1:PORT/...)\n"
             "  --pid PID               server process: report its CPU over the window\n"
             "  --json                  print one JSON object instead of text\n"
             "  --allow-remote          allow a host other than 127.0.0.1, localhost, ::1\n"
@@ -1034,6 +1036,7 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg)
         OPT_PID,
         OPT_JSON,
         OPT_REMOTE,
+        OPT_CB,
         OPT_HELP
     };
     static const struct option opts[] = {
@@ -1044,6 +1047,7 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg)
         {"warmup", required_argument, NULL, OPT_WARM},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"to", required_argument, NULL, OPT_TO},
+        {"callback-url", required_argument, NULL, OPT_CB},
         {"pid", required_argument, NULL, OPT_PID},
         {"json", no_argument, NULL, OPT_JSON},
         {"allow-remote", no_argument, NULL, OPT_REMOTE},
@@ -1053,6 +1057,7 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg)
     const char *url = "http://127.0.0.1:8080";
     const char *key = getenv("SMSHUB_API_KEY");
     const char *to = "+998901234567";
+    const char *cb = NULL;
     long v;
     int opt;
 
@@ -1088,6 +1093,9 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg)
             break;
         case OPT_TO:
             to = optarg;
+            break;
+        case OPT_CB:
+            cb = optarg;
             break;
         case OPT_PID:
             if (parse_int("pid", optarg, 1, 1L << 30, &v) < 0)
@@ -1138,8 +1146,17 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg)
         return -1;
     }
     snprintf(cfg->to, sizeof cfg->to, "%s", to);
+    if (cb != NULL && (strlen(cb) >= BENCH_CB_MAX || !token_ok(cb, BENCH_CB_MAX - 1) ||
+                       strpbrk(cb, "\"\\") != NULL)) {
+        fprintf(stderr,
+                "accept: --callback-url wants up to %d visible ASCII characters, "
+                "no quote or backslash\n",
+                BENCH_CB_MAX - 1);
+        return -1;
+    }
     int n = snprintf(cfg->body_head, sizeof cfg->body_head,
-                     "{\"to\":\"%s\",\"text\":\"bench message ", cfg->to);
+                     "{\"to\":\"%s\",%s%s%s\"text\":\"bench message ", cfg->to,
+                     cb ? "\"callback_url\":\"" : "", cb ? cb : "", cb ? "\"," : "");
     cfg->body_head_len = (size_t)n;
     if (cfg->threads > cfg->connections)
         cfg->threads = cfg->connections;

@@ -6,8 +6,9 @@
  * sends a delivery receipt (deliver_sm, esm_class 0x04, receipted_message_id and
  * message_state TLVs and the Appendix B text) to a bound receiver of the same system_id,
  * resending it on another connection if the first closes before deliver_sm_resp.
- * Named misbehaviours (--throttle-every, --reject-ratio, --no-resp-ratio,
- * --generic-nack-every, --unbind-after, --receipt-stat) let tests provoke each driver path.
+ * Named misbehaviours (--throttle-every, --throttle-ratio, --reject-ratio, --no-resp-ratio,
+ * --generic-nack-every, --unbind-after, --receipt-stat, --early-dlr-ratio: the receipt is
+ * written before the submit_sm_resp) let tests provoke each driver path.
  * --log FILE appends one JSON line per submit (and per acknowledged receipt); on start the
  * log is read back and receipts not yet acknowledged are sent again, so a killed and
  * restarted simulator still delivers every receipt once.
@@ -49,7 +50,7 @@ struct sim_opts {
     const char *port_file, *log_path, *system_id, *password, *receipt_stat, *mo_dir;
     const char *tls_cert, *tls_key;
     long throttle_every, generic_nack_every, unbind_after;
-    double reject_ratio, no_resp_ratio;
+    double reject_ratio, no_resp_ratio, throttle_ratio, early_dlr_ratio;
     int dlr_delay_ms;
 };
 
@@ -110,7 +111,7 @@ static int64_t mono_ms(void)
 /* ---- log ---------------------------------------------------------------------------------- */
 
 static void log_submit(struct sim *s, struct conn *c, const struct smpp_pdu *p, const char *status,
-                       const char *msgid)
+                       const char *msgid, int early)
 {
     size_t len;
     (void)smpp_pdu_message(p, &len);
@@ -134,6 +135,8 @@ static void log_submit(struct sim *s, struct conn *c, const struct smpp_pdu *p, 
                 udh.concat.ref, udh.concat.seq, udh.concat.total, udh.concat.ref16 ? "true" : "false");
     if (smpp_pdu_get_sar(p, &ref, &tot, &seq) == SH_OK)
         fprintf(s->log, ",\"sar_ref\":%u,\"sar_part\":%u,\"sar_total\":%u", ref, seq, tot);
+    if (early)
+        fprintf(s->log, ",\"early_dlr\":true");
     fprintf(s->log, "}\n");
 }
 
@@ -282,8 +285,8 @@ static void dlr_acked(struct sim *s, struct conn *c, uint32_t seq)
     free(d);
 }
 
-static void dlr_schedule(struct sim *s, const char *system_id, const char *msgid, const char *src,
-                         const char *dst, int64_t delay)
+static struct dlr *dlr_new(const char *system_id, const char *msgid, const char *src,
+                          const char *dst, int64_t delay)
 {
     struct dlr *d = xcalloc(1, sizeof(*d));
     d->due = mono_ms() + delay;
@@ -292,6 +295,13 @@ static void dlr_schedule(struct sim *s, const char *system_id, const char *msgid
     snprintf(d->msgid, sizeof(d->msgid), "%s", msgid);
     snprintf(d->src, sizeof(d->src), "%s", src);
     snprintf(d->dst, sizeof(d->dst), "%s", dst);
+    return d;
+}
+
+static void dlr_schedule(struct sim *s, const char *system_id, const char *msgid, const char *src,
+                         const char *dst, int64_t delay)
+{
+    struct dlr *d = dlr_new(system_id, msgid, src, dst, delay);
     int was_empty = s->qhead == NULL;
     dlr_push(s, d, 0);
     if (was_empty)
@@ -459,27 +469,32 @@ static void on_submit(struct sim *s, struct conn *c, const struct smpp_pdu *p)
 {
     long n = ++s->submits;
     c->submits++;
-    if (s->o.throttle_every > 0 && n % s->o.throttle_every == 0) {
+    if ((s->o.throttle_every > 0 && n % s->o.throttle_every == 0) || coin(s->o.throttle_ratio)) {
         send_simple(c, SMPP_CMD_SUBMIT_SM_RESP, p->sequence_number, SMPP_ESME_RTHROTTLED);
-        log_submit(s, c, p, "throttled", NULL);
+        log_submit(s, c, p, "throttled", NULL, 0);
     } else if (s->o.generic_nack_every > 0 && n % s->o.generic_nack_every == 0) {
         send_simple(c, SMPP_CMD_GENERIC_NACK, p->sequence_number, SMPP_ESME_RSYSERR);
-        log_submit(s, c, p, "generic_nack", NULL);
+        log_submit(s, c, p, "generic_nack", NULL, 0);
     } else if (coin(s->o.reject_ratio)) {
         send_simple(c, SMPP_CMD_SUBMIT_SM_RESP, p->sequence_number, SMPP_ESME_RINVDSTADR);
-        log_submit(s, c, p, "rejected", NULL);
+        log_submit(s, c, p, "rejected", NULL, 0);
     } else {
         char id[32];
         struct smpp_pdu r;
         snprintf(id, sizeof(id), "%llx", (unsigned long long)s->next_id++);
         int silent = coin(s->o.no_resp_ratio);
+        /* early: the receipt goes out on this connection ahead of the resp (transceiver) */
+        int early = !silent && (p->registered_delivery & 0x03) != 0 &&
+                    c->bind_cmd == SMPP_CMD_BIND_TRANSCEIVER && coin(s->o.early_dlr_ratio);
+        if (early)
+            dlr_send(s, c, dlr_new(c->system_id, id, p->source_addr, p->destination_addr, 0));
         if (!silent) {
             smpp_pdu_init(&r, SMPP_CMD_SUBMIT_SM_RESP, p->sequence_number);
             snprintf(r.message_id, sizeof(r.message_id), "%s", id);
             send_pdu(c, &r);
         }
-        log_submit(s, c, p, silent ? "no_resp" : "ok", id);
-        if (!silent && (p->registered_delivery & 0x03) != 0)
+        log_submit(s, c, p, silent ? "no_resp" : "ok", id, early);
+        if (!early && !silent && (p->registered_delivery & 0x03) != 0)
             dlr_schedule(s, c->system_id, id, p->source_addr, p->destination_addr,
                          s->o.dlr_delay_ms);
     }
@@ -682,8 +697,9 @@ out:
 static const char sim_usage[] =
     "usage: smshub smsc-sim [--listen 127.0.0.1:PORT] [--port-file PATH] [--log FILE]\n"
     "       [--system-id ID] [--password PW] [--dlr-delay-ms MS] [--receipt-stat DELIVRD|UNDELIV|EXPIRED]\n"
-    "       [--throttle-every N] [--generic-nack-every N] [--reject-ratio R] [--no-resp-ratio R]\n"
-    "       [--unbind-after N] [--mo-dir DIR] [--tls-cert PEM --tls-key PEM]\n";
+    "       [--throttle-every N] [--throttle-ratio R] [--generic-nack-every N] [--reject-ratio R]\n"
+    "       [--no-resp-ratio R] [--early-dlr-ratio R] [--unbind-after N] [--mo-dir DIR]\n"
+    "       [--tls-cert PEM --tls-key PEM]\n";
 
 static int parse_opts(int argc, char **argv, struct sim_opts *o)
 {
@@ -744,7 +760,8 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
                 o->generic_nack_every = n;
             else
                 o->unbind_after = n;
-        } else if (strcmp(k, "--reject-ratio") == 0 || strcmp(k, "--no-resp-ratio") == 0) {
+        } else if (strcmp(k, "--reject-ratio") == 0 || strcmp(k, "--no-resp-ratio") == 0 ||
+                   strcmp(k, "--throttle-ratio") == 0 || strcmp(k, "--early-dlr-ratio") == 0) {
             double r = strtod(v, &end);
             if (*end != '\0' || r < 0 || r > 1) {
                 cmd_error("smsc-sim: %s wants a number from 0 to 1", k);
@@ -752,8 +769,12 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
             }
             if (k[2] == 'r')
                 o->reject_ratio = r;
-            else
+            else if (k[2] == 'n')
                 o->no_resp_ratio = r;
+            else if (k[2] == 't')
+                o->throttle_ratio = r;
+            else
+                o->early_dlr_ratio = r;
         } else {
             cmd_error("smsc-sim: unknown option %s", k);
             fputs(sim_usage, stderr);

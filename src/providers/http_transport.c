@@ -228,6 +228,9 @@ struct http_transport *http_transport_new(struct event_base *base)
     curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
     curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
     curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
+    /* keep idle connections for reuse: the default (4 x the handles in use at the moment)
+     * shrinks as transfers finish and closed most connections after a burst */
+    curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, 256L);
     return t;
 }
 

@@ -6,7 +6,9 @@
 
 #include "lib/err.h"
 #include "lib/id.h"
+#include "lib/xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct store_q q_routes = {
@@ -138,35 +140,48 @@ int store_webhooks_claim(struct store *s, int64_t now, int64_t lease_ms, int lim
     return store_write(s, &step, 1, a);
 }
 
-int store_webhook_attempt_add(struct store *s, const struct store_webhook_attempt *w)
+int store_webhook_attempts_add(struct store *s, const struct store_webhook_attempt *v, size_t n)
 {
-    struct store_args a1 = {0}, a2 = {0};
-    struct store_step steps[2] = {{&q_wh_attempt, &a1, NULL}, {&q_wh_update, &a2, NULL}};
+    struct store_args *args = xcalloc(2 * n, sizeof(*args));
+    struct store_step *steps = xcalloc(2 * n, sizeof(*steps));
     struct arena a;
     int st;
-    store_arg_text(&a1, w->delivery_id);
-    store_arg_int(&a1, w->n);
-    store_arg_int(&a1, w->at);
-    if (w->http_status > 0)
-        store_arg_int(&a1, w->http_status);
-    else
-        store_arg_int_null(&a1);
-    store_arg_text(&a1, w->error);
-    store_arg_int(&a1, w->duration_ms);
-    store_arg_text(&a2, w->delivery_id);
-    store_arg_int(&a2, w->n);
-    if (w->http_status > 0)
-        store_arg_int(&a2, w->http_status);
-    else
-        store_arg_int_null(&a2);
-    store_arg_text(&a2, w->error);
-    store_arg_int(&a2, w->state);
-    store_arg_time(&a2, w->due_at);
-    store_arg_int(&a2, w->at);
+    for (size_t i = 0; i < n; i++) {
+        const struct store_webhook_attempt *w = &v[i];
+        struct store_args *a1 = &args[2 * i], *a2 = &args[2 * i + 1];
+        steps[2 * i] = (struct store_step){&q_wh_attempt, a1, NULL};
+        steps[2 * i + 1] = (struct store_step){&q_wh_update, a2, NULL};
+        store_arg_text(a1, w->delivery_id);
+        store_arg_int(a1, w->n);
+        store_arg_int(a1, w->at);
+        if (w->http_status > 0)
+            store_arg_int(a1, w->http_status);
+        else
+            store_arg_int_null(a1);
+        store_arg_text(a1, w->error);
+        store_arg_int(a1, w->duration_ms);
+        store_arg_text(a2, w->delivery_id);
+        store_arg_int(a2, w->n);
+        if (w->http_status > 0)
+            store_arg_int(a2, w->http_status);
+        else
+            store_arg_int_null(a2);
+        store_arg_text(a2, w->error);
+        store_arg_int(a2, w->state);
+        store_arg_time(a2, w->due_at);
+        store_arg_int(a2, w->at);
+    }
     arena_init(&a);
-    st = store_write(s, steps, 2, &a);
+    st = store_write(s, steps, 2 * n, &a);
     arena_release(&a);
+    free(steps);
+    free(args);
     return st;
+}
+
+int store_webhook_attempt_add(struct store *s, const struct store_webhook_attempt *w)
+{
+    return store_webhook_attempts_add(s, w, 1);
 }
 
 int store_webhook_secret_get(struct store *s, const char *project_id, struct arena *a,

@@ -55,6 +55,9 @@ struct store_webhook_attempt {
 /* Records one attempt and the delivery's new state, in one transaction. */
 int store_webhook_attempt_add(struct store *s, const struct store_webhook_attempt *w);
 
+/* Records n attempts (borrowed) and their deliveries' new states, in one transaction. */
+int store_webhook_attempts_add(struct store *s, const struct store_webhook_attempt *v, size_t n);
+
 /* A project's sealed webhook secret as hex (column 0) and key id (column 1); both NULL when
  * none is set. SH_ENOTFOUND for an unknown project. */
 int store_webhook_secret_get(struct store *s, const char *project_id, struct arena *a,

@@ -1,4 +1,4 @@
-// npm_smpp_client.js — interop client for test 58: the npm `smpp` package (node-smpp, not
+// npm_smpp_client.js — interop client for test 37: the npm `smpp` package (node-smpp, not
 // our code) binds to the hub's SMPP server, submits a long UCS-2 message as two UDH parts
 // with registered_delivery, and waits for the receipt. Prints one JSON object and exits.
 // usage: NODE_PATH=<dir>/node_modules node npm_smpp_client.js PORT SYSTEM_ID PASSWORD TEXT
