@@ -152,6 +152,7 @@ struct engine {
     struct store_claim claim;
     int claiming;
     int inflight; /* submit contexts alive and polls awaiting a driver answer */
+    int late;     /* timed-out contexts a driver may still answer (not in inflight) */
     int flushing; /* update batches awaiting commit */
     struct upd_batch *pending;
     int stopping;
@@ -218,6 +219,10 @@ void dispatch_receipts_free(struct engine *e);
 
 /* dispatch.c: a committed batch's receipt updates whose provider id was unknown. */
 void dispatch_receipts_unmatched(struct engine *e, const struct store_update *u, size_t n);
+
+/* dispatch.c: frees the timed-out contexts still waiting for a late answer of c's driver
+ * instance (called right after its close: the driver drops pending callbacks). */
+void dispatch_driver_closed(struct engine *e, struct eng_cred *c);
 
 /* dispatch.c: frees every context still alive (engine_free, after the loop stopped). */
 void dispatch_drop_all(struct engine *e);

@@ -259,6 +259,7 @@ int cmd_serve(int argc, char **argv)
     memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
     ecfg.webhook_give_up_ms = cfg.webhook_give_up_ms;
     ecfg.webhook_timeout_ms = cfg.webhook_timeout_ms;
+    ecfg.submit_timeout_ms = cfg.submit_timeout_ms;
     if (engine_new(store, &lg, &ecfg, &engine) != SH_OK) {
         cmd_error("cannot start the dispatch engine");
         goto out;
