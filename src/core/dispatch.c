@@ -222,6 +222,7 @@ static void reschedule(struct engine *e, const char *message_id, int status, int
     u->message_id = engine_str(e, message_id);
     u->from_mask = 1u << status;
     u->due_at = due;
+    u->clear_lease = 1; /* the poll's lease */
     u->ev_status = -1;
 }
 
@@ -629,6 +630,7 @@ static void apply_status(struct engine *e, const char *credential_id, const char
     u->to_status = to;
     if (msg_status_final(to)) {
         u->due_at = 0;
+        u->clear_lease = 1; /* a poll's lease, if one was out */
         if (error_code != NULL)
             u->set_error_code = engine_str(e, error_code);
     }
@@ -654,6 +656,7 @@ static void apply_status_id(struct engine *e, const char *provider_id, const cha
     u->to_status = to;
     if (msg_status_final(to)) {
         u->due_at = 0;
+        u->clear_lease = 1; /* a poll's lease, if one was out */
         if (error_code != NULL)
             u->set_error_code = engine_str(e, error_code);
     }

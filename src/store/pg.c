@@ -72,7 +72,7 @@ static const char *const pg_sql[PG__COUNT] = {
                  "u AS (UPDATE messages m SET due_at = $2::bigint + $3::bigint, "
                  "in_doubt = CASE WHEN m.status = 0 AND m.lease_owner IS NOT NULL AND "
                  "m.lease_owner <> $4::text THEN 1 ELSE m.in_doubt END, "
-                 "lease_owner = CASE WHEN m.status = 0 THEN $4::text ELSE m.lease_owner END "
+                 "lease_owner = $4::text "
                  "FROM c WHERE m.id = c.id RETURNING m.*, c.due_at AS claimed_due) "
                  "SELECT " STORE_MSG_COLS_HEAD ", claimed_due FROM u ORDER BY claimed_due, id",
     [PG_UPDATE_FULL] =
