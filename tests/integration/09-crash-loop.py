@@ -23,7 +23,7 @@ from harness import STATUS_CODES, check, check_eq, idem, main, wait_for
 from smppcli import BIND_TRX, DELIVER_SM, ROK, RSYSERR, TLV_RECEIPTED_MESSAGE_ID, Smpp, parse_sm
 from smppcli import start_hub
 
-SENDERS = 10
+SENDERS = 12
 SMPP_SENDERS = 2
 SMPP_WINDOW = 10
 ROUNDS = int(os.environ.get("SMSHUB_CRASH_ROUNDS", "6"))
@@ -192,8 +192,10 @@ def test(hub):
     check(not any(t.is_alive() for t in threads), "senders did not stop")
     check(not conflicts, "\n".join(conflicts[:10]))
     acked = set(by_key.values())
-    check(len(acked) > 200, "too few messages acknowledged to prove anything: %d" % len(acked))
-    check(len(smpp_acked) > 10, "too few SMPP submits acknowledged: %d" % len(smpp_acked))
+    # floors low enough for ASan on a busy 2-core machine (a plain run acks thousands)
+    check(len(acked) > 100, "too few REST messages acknowledged to prove anything: %d"
+          % len(acked))
+    check(len(smpp_acked) >= 10, "too few SMPP submits acknowledged: %d" % len(smpp_acked))
     rows = hub.query("SELECT body, id FROM messages WHERE body LIKE 'smpp %'")
     by_text = collections.defaultdict(list)
     for body, mid in rows:
