@@ -33,7 +33,11 @@
  * is a read from the OS page cache, which is not the daemon's memory. No mmap: mapped pages
  * of a large file would count in RSS too (and mmap hides I/O errors as SIGBUS).
  */
-#define SQ_WRITER_PRAGMAS "PRAGMA cache_size=-16384; PRAGMA mmap_size=0;" /* 16 MiB */
+/* Temporary b-trees and sorts (the usage rollup's GROUP BY over a day of messages) spill to
+ * temp files past the cache size instead of growing in memory (temp_store=MEMORY made RSS jump
+ * by ~80 MiB per rollup with 1 000 000 messages). */
+#define SQ_WRITER_PRAGMAS                                                                          \
+    "PRAGMA cache_size=-16384; PRAGMA mmap_size=0; PRAGMA temp_store=FILE;" /* 16 MiB */
 #define SQ_READER_PRAGMAS "PRAGMA cache_size=-4096; PRAGMA mmap_size=0;"  /* 4 MiB each */
 
 extern const struct store_migration sqlite_migrations[];
@@ -121,7 +125,7 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, int role_writer)
         goto out;
     if (role_writer) {
         rc = exec_sql(c->db, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-                             "PRAGMA temp_store=MEMORY; " SQ_WRITER_PRAGMAS);
+                             SQ_WRITER_PRAGMAS);
     } else {
         rc = exec_sql(c->db, SQ_READER_PRAGMAS);
     }
