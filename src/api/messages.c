@@ -93,15 +93,20 @@ static void accept_done(void *arg, int status)
     struct store_accept *acc = &ctx->acc;
 
     if (status == SH_EFULL) {
+        /* the database refused the write (the transaction rolled back): not stored */
         http_problem(r, 503, "storage_unavailable", "Service unavailable",
-                     "the database cannot take writes right now (disk full or read-only); "
-                     "nothing was accepted, retry with the same Idempotency-Key",
+                     "the database cannot take writes right now (disk full or read-only); the "
+                     "message was NOT accepted. Retry later with the same Idempotency-Key",
                      NULL);
         http_header(r, "Retry-After", "5");
     } else if (status != SH_OK) {
+        /* an error from the store can come after the commit reached the database (a
+         * connection lost before its answer): the outcome is unknown */
         http_problem(r, 503, "storage_error", "Service unavailable",
-                     "the message could not be stored; nothing was accepted, retry with the same "
-                     "Idempotency-Key",
+                     "the store failed while saving the message: it MAY OR MAY NOT have been "
+                     "accepted. Retry with the same Idempotency-Key and the same body: if it was "
+                     "stored, the retry answers 202 with the same message id; if not, it is "
+                     "stored then, once. A retry with a new key could send it twice",
                      NULL);
         http_header(r, "Retry-After", "1");
     } else if (acc->result == SH_EEXIST) {

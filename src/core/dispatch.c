@@ -15,6 +15,14 @@
  * tried only from the previous one's answer — never two providers at once. Every failover
  * step extends the lease in the store so another node cannot claim it meanwhile.
  *
+ * Watchdog: a submit or poll whose driver has not answered within submit_timeout_ms gives its
+ * slots back (max_inflight, the credential's concurrency). A submit's outcome is then unknown:
+ * the message goes back to the queue for the next round, marked in_doubt (the provider may
+ * have taken it: a possible duplicate, the same in-flight window as a crash). The context
+ * itself stays allocated ("late") because the driver still holds it: its one callback, if it
+ * ever comes, only frees it; a driver closed first drops the callback and the context is freed
+ * then (dispatch_driver_closed).
+ *
  * Receipts (pushed or polled) move the message forward through msg_state_from_mask(), so a
  * late or duplicate receipt matches no row and changes nothing; one whose provider message
  * id is not committed yet is tried again for up to 30 s.
@@ -58,6 +66,8 @@ struct sub_ctx {
     int probe;   /* holds the credential's half-open probe slot */
     int submits; /* made in this round */
     int health_skipped;
+    int late;                   /* timed out: only the driver's callback still refers to it */
+    struct event *watchdog;     /* armed while the driver holds the context */
     char cands[ROUTE_MAX_CANDIDATES][48];
     size_t ncand, idx;
     struct provider_result last;
@@ -66,6 +76,7 @@ struct sub_ctx {
 };
 
 static void try_next(struct sub_ctx *ctx);
+static int64_t next_poll(const struct engine *e, int64_t now, int64_t created_at);
 
 /* ---- contexts ---------------------------------------------------------------------------- */
 
@@ -99,6 +110,10 @@ static void ctx_free(struct sub_ctx *ctx)
         ctx->anext->aprev = ctx->aprev;
     if (ctx->rt != NULL)
         cred_rt_unref(ctx->rt);
+    if (ctx->watchdog != NULL)
+        event_free(ctx->watchdog);
+    if (ctx->late)
+        e->late--;
     free(ctx->to);
     free(ctx->from);
     free(ctx->body);
@@ -115,10 +130,52 @@ static void ctx_done(struct sub_ctx *ctx)
     ctx_free(ctx);
 }
 
+/*
+ * The driver has not answered in time: the message leaves the active set and the context
+ * stops counting against max_inflight, but stays allocated (ctx->cred kept) until the
+ * driver's late callback or its close.
+ */
+static void ctx_orphan(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    if (!ctx->is_poll)
+        engine_active_del(e, ctx->message_id);
+    e->inflight--;
+    e->late++;
+    ctx->late = 1;
+    if (ctx->rt != NULL) {
+        cred_rt_unref(ctx->rt);
+        ctx->rt = NULL;
+    }
+}
+
+/* A late callback: the context's outcome was settled by its watchdog. */
+static int ctx_late_answer(struct sub_ctx *ctx, const char *what)
+{
+    if (!ctx->late)
+        return 0;
+    log_msg(ctx->engine->log, LOG_WARN, NULL,
+            "late %s answer for message %s after its watchdog (ignored: already retried)", what,
+            ctx->message_id);
+    ctx_free(ctx);
+    return 1;
+}
+
+void dispatch_driver_closed(struct engine *e, struct eng_cred *c)
+{
+    struct sub_ctx *ctx = e->ctx_all;
+    while (ctx != NULL) {
+        struct sub_ctx *next = ctx->anext;
+        if (ctx->late && ctx->cred == c)
+            ctx_free(ctx);
+        ctx = next;
+    }
+}
+
 void dispatch_renew_leases(struct engine *e, int64_t now)
 {
     for (struct sub_ctx *ctx = e->ctx_all; ctx != NULL; ctx = ctx->anext) {
-        if (ctx->is_poll || ctx->lease_until - now > e->cfg.lease_ms / 2)
+        if (ctx->is_poll || ctx->late || ctx->lease_until - now > e->cfg.lease_ms / 2)
             continue;
         struct store_update *u = engine_update_new(e);
         u->message_id = engine_str(e, ctx->message_id);
@@ -212,6 +269,7 @@ static void reschedule(struct engine *e, const char *message_id, int status, int
     u->message_id = engine_str(e, message_id);
     u->from_mask = 1u << status;
     u->due_at = due;
+    u->clear_lease = 1; /* the poll's lease */
     u->ev_status = -1;
 }
 
@@ -222,8 +280,12 @@ static const char *outcome_name(enum provider_outcome o)
     return o == PROVIDER_THROTTLED ? "throttled" : "temp_fail";
 }
 
-/* Every candidate of this round answered temp-fail/throttled (or none could be tried). */
-static void round_failed(struct sub_ctx *ctx)
+/*
+ * The round ended without a provider taking the message (ctx->last says why): back to the
+ * queue with the round's backoff, or failed/expired after the last. provider names the last
+ * one tried; in_doubt marks a round whose last submit's outcome is unknown (watchdog).
+ */
+static void round_end(struct sub_ctx *ctx, const char *provider, int in_doubt)
 {
     struct engine *e = ctx->engine;
     int64_t now = clock_now_ms();
@@ -231,13 +293,6 @@ static void round_failed(struct sub_ctx *ctx)
     const struct provider_result *r = &ctx->last;
     char detail[400];
 
-    if (ctx->submits == 0) {
-        /* nothing was submitted (switched off or down since routing): route again later,
-         * without spending an attempt */
-        reschedule_queued(e, ctx->message_id, now + (ctx->health_skipped ? 200 : ROUTE_RECHECK_MS));
-        ctx_done(ctx);
-        return;
-    }
     int max = pol->max_retries >= 0 ? pol->max_retries : e->cfg.max_retries;
     const int64_t *bo = pol->nbackoff > 0 ? pol->backoff_ms : e->cfg.backoff_ms;
     int nbo = pol->nbackoff > 0 ? pol->nbackoff : e->cfg.max_retries;
@@ -245,14 +300,10 @@ static void round_failed(struct sub_ctx *ctx)
     int64_t at = 0;
     if (retry < max && nbo > 0)
         at = now + bo[retry < nbo ? retry : nbo - 1];
-    const char *prov = ctx->cands[ctx->ncand ? ctx->ncand - 1 : 0];
-    struct eng_cred *lastc = engine_cred_by_id(e, prov);
-    const char *provider = lastc ? lastc->provider_id : NULL;
     if (at == 0 || (ctx->expires_at != 0 && at >= ctx->expires_at)) {
         finish(e, ctx->message_id, at == 0 ? MSG_FAILED : MSG_EXPIRED, provider,
                r->error_code[0] ? r->error_code : "all_providers_failed",
                r->error_text[0] ? r->error_text : "no provider took the message", 1);
-        ctx_done(ctx);
         return;
     }
     struct store_update *u = engine_update_new(e);
@@ -260,15 +311,33 @@ static void round_failed(struct sub_ctx *ctx)
     u->from_mask = 1u << MSG_QUEUED;
     u->due_at = at;
     u->attempts_inc = 1;
-    u->clear_lease = 1;
+    u->clear_lease = in_doubt ? 2 : 1;
     u->set_error_code = engine_str(e, r->error_code);
     u->set_error_text = engine_str(e, r->error_text);
     u->ev_status = MSG_QUEUED;
     u->ev_provider = provider ? engine_str(e, provider) : NULL;
     snprintf(detail, sizeof(detail),
              "{\"attempt\":%d,\"outcome\":\"%s\",\"error_code\":\"%s\",\"retry_in_ms\":%lld}",
-             ctx->attempt, outcome_name(r->outcome), r->error_code, (long long)(at - now));
+             ctx->attempt, in_doubt ? "timeout" : outcome_name(r->outcome), r->error_code,
+             (long long)(at - now));
     u->ev_detail = engine_str(e, detail);
+}
+
+/* Every candidate of this round answered temp-fail/throttled (or none could be tried). */
+static void round_failed(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    if (ctx->submits == 0) {
+        /* nothing was submitted (switched off or down since routing): route again later,
+         * without spending an attempt */
+        reschedule_queued(e, ctx->message_id,
+                          clock_now_ms() + (ctx->health_skipped ? 200 : ROUTE_RECHECK_MS));
+        ctx_done(ctx);
+        return;
+    }
+    const char *prov = ctx->cands[ctx->ncand ? ctx->ncand - 1 : 0];
+    struct eng_cred *lastc = engine_cred_by_id(e, prov);
+    round_end(ctx, lastc ? lastc->provider_id : NULL, 0);
     ctx_done(ctx);
 }
 
@@ -370,6 +439,26 @@ static void try_next(struct sub_ctx *ctx)
 }
 
 static void on_submit(void *arg, const struct provider_result *r);
+static void on_watchdog(evutil_socket_t fd, short what, void *arg);
+
+/* Arms ctx's watchdog: the driver now holds it. */
+static void watchdog_arm(struct sub_ctx *ctx)
+{
+    struct engine *e = ctx->engine;
+    int64_t ms = e->cfg.submit_timeout_ms;
+    if (ms <= 0)
+        return;
+    if (ctx->watchdog == NULL)
+        ctx->watchdog = evtimer_new(e->base, on_watchdog, ctx);
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    evtimer_add(ctx->watchdog, &tv);
+}
+
+static void watchdog_disarm(struct sub_ctx *ctx)
+{
+    if (ctx->watchdog != NULL)
+        evtimer_del(ctx->watchdog);
+}
 
 static void submit(struct sub_ctx *ctx, struct eng_cred *c)
 {
@@ -393,7 +482,9 @@ static void submit(struct sub_ctx *ctx, struct eng_cred *c)
         snprintf(res.error_code, sizeof(res.error_code), "submit_error");
         snprintf(res.error_text, sizeof(res.error_text), "the driver could not start the submit");
         on_submit(ctx, &res);
+        return;
     }
+    watchdog_arm(ctx);
 }
 
 void dispatch_pump(struct cred_rt *rt)
@@ -444,6 +535,9 @@ static void on_submit(void *arg, const struct provider_result *r)
     char detail[400];
     enum health_state from;
 
+    if (ctx_late_answer(ctx, "submit"))
+        return;
+    watchdog_disarm(ctx);
     cred_rt_ref(rt);
     c->driver_inflight--;
     rt->inflight--;
@@ -528,6 +622,51 @@ static void on_submit(void *arg, const struct provider_result *r)
     cred_rt_unref(rt);
 }
 
+/*
+ * No answer from the driver within submit_timeout_ms. A poll is simply rescheduled. A submit
+ * counts as a failure for the credential's health and ends its round with an unknown outcome:
+ * no failover (the provider may have the message), back to the queue with the round's
+ * backoff, marked in_doubt. Either way the slots are released now and the context waits,
+ * orphaned, for the driver's late callback.
+ */
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+    struct sub_ctx *ctx = arg;
+    struct engine *e = ctx->engine;
+    struct eng_cred *c = ctx->cred;
+    int64_t now = clock_now_ms();
+    enum health_state from;
+    (void)fd;
+    (void)what;
+
+    c->driver_inflight--;
+    log_msg(e->log, LOG_WARN, NULL,
+            "%s of message %s to credential %s unanswered after %lld ms: slot released, %s",
+            ctx->is_poll ? "status poll" : "submit", ctx->message_id, c->id,
+            (long long)(now - ctx->submitted_at),
+            ctx->is_poll ? "polled again later" : "retried later (marked in_doubt)");
+    if (ctx->is_poll) {
+        reschedule(e, ctx->message_id, ctx->status, next_poll(e, now, ctx->created_at));
+        ctx_orphan(ctx);
+        return;
+    }
+    struct cred_rt *rt = ctx->rt;
+    cred_rt_ref(rt);
+    rt->inflight--;
+    ctx->probe = 0;
+    if (health_record(&rt->health, &e->health_cfg, now, 0, (int)(now - ctx->submitted_at),
+                      &from))
+        engine_health_changed(e, rt, from, "a submit got no answer within the watchdog");
+    ctx->last = (struct provider_result){.outcome = PROVIDER_TEMP_FAIL};
+    snprintf(ctx->last.error_code, sizeof(ctx->last.error_code), "submit_timeout");
+    snprintf(ctx->last.error_text, sizeof(ctx->last.error_text),
+             "no answer from the provider in time; it may have taken the message");
+    round_end(ctx, rt->provider_id, 1);
+    ctx_orphan(ctx);
+    dispatch_pump(rt);
+    cred_rt_unref(rt);
+}
+
 /* ---- receipts ---------------------------------------------------------------------------- */
 
 static int dlr_status(enum provider_dlr d)
@@ -569,6 +708,7 @@ static void apply_status(struct engine *e, const char *credential_id, const char
     u->to_status = to;
     if (msg_status_final(to)) {
         u->due_at = 0;
+        u->clear_lease = 1; /* a poll's lease, if one was out */
         if (error_code != NULL)
             u->set_error_code = engine_str(e, error_code);
     }
@@ -594,6 +734,7 @@ static void apply_status_id(struct engine *e, const char *provider_id, const cha
     u->to_status = to;
     if (msg_status_final(to)) {
         u->due_at = 0;
+        u->clear_lease = 1; /* a poll's lease, if one was out */
         if (error_code != NULL)
             u->set_error_code = engine_str(e, error_code);
     }
@@ -711,8 +852,11 @@ static void on_poll(void *arg, const struct provider_report *r)
     struct sub_ctx *ctx = arg;
     struct engine *e = ctx->engine;
     int64_t now = clock_now_ms();
+    if (ctx_late_answer(ctx, "poll"))
+        return;
     int to = r != NULL ? dlr_status(r->status) : -1;
 
+    watchdog_disarm(ctx);
     ctx->cred->driver_inflight--;
     if (to >= 0)
         apply_report(e, ctx->credential_id, ctx->provider_id, r);
@@ -737,6 +881,7 @@ static void dispatch_poll(struct engine *e, const struct store_message *m, int64
     struct sub_ctx *ctx = ctx_new(e, m);
     ctx->is_poll = 1;
     ctx->cred = c;
+    ctx->submitted_at = now;
     snprintf(ctx->credential_id, sizeof(ctx->credential_id), "%s", c->id);
     snprintf(ctx->provider_id, sizeof(ctx->provider_id), "%s", c->provider_id);
     c->driver_inflight++;
@@ -744,7 +889,9 @@ static void dispatch_poll(struct engine *e, const struct store_message *m, int64
         c->driver_inflight--;
         reschedule(e, m->id, m->status, next_poll(e, now, m->created_at));
         ctx_done(ctx);
+        return;
     }
+    watchdog_arm(ctx);
 }
 
 /* ---- claimed messages -------------------------------------------------------------------- */

@@ -42,6 +42,7 @@ void engine_cfg_default(struct engine_cfg *cfg)
     cfg->backoff_ms[2] = 480000;
     cfg->poll_first_ms = 10000;
     cfg->poll_give_up_ms = 72LL * 3600 * 1000;
+    cfg->submit_timeout_ms = 120000;
     cfg->health_cooldown_ms = 30000;
     cfg->health_window_ms = 60000;
     static const int64_t wh[] = {10000, 30000, 120000, 600000, 1800000, 3600000};
@@ -221,8 +222,10 @@ static void cred_free(struct eng_cred *c)
 {
     if (c == NULL)
         return;
-    if (c->ops != NULL && c->state != NULL)
+    if (c->ops != NULL && c->state != NULL) {
         c->ops->close(c->state);
+        dispatch_driver_closed(c->engine, c); /* its late answers will never come */
+    }
     if (c->rt != NULL) {
         if (c->rt->cur == c)
             c->rt->cur = NULL;

@@ -26,6 +26,7 @@ struct engine_cfg {
     int64_t backoff_ms[ENGINE_MAX_RETRIES]; /* default 30 s, 2 min, 8 min */
     int64_t poll_first_ms;                  /* first status poll after acceptance (10 s) */
     int64_t poll_give_up_ms;                /* stop polling this long after creation (72 h) */
+    int64_t submit_timeout_ms; /* watchdog of one submit or poll awaiting its driver (2 min) */
     const char *owner;                      /* lease owner id of this run (borrowed) */
     const char *simulator_log;              /* test hook for the simulator, or NULL */
     const struct sealer *sealer;            /* opens sealed secrets (borrowed), or NULL */

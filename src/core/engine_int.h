@@ -166,6 +166,7 @@ struct engine {
     struct store_claim claim;
     int claiming;
     int inflight; /* submit contexts alive and polls awaiting a driver answer */
+    int late;     /* timed-out contexts a driver may still answer (not in inflight) */
     int flushing; /* update batches awaiting commit */
     struct upd_batch *pending;
     int stopping;
@@ -241,6 +242,9 @@ void dispatch_receipts_unmatched(struct engine *e, const struct store_update *u,
 /* dispatch.c: extends the lease of every message whose context has held it past half the
  * lease (a long local wait: throttled, low tps, slow driver), so no other node claims it. */
 void dispatch_renew_leases(struct engine *e, int64_t now);
+/* dispatch.c: frees the timed-out contexts still waiting for a late answer of c's driver
+ * instance (called right after its close: the driver drops pending callbacks). */
+void dispatch_driver_closed(struct engine *e, struct eng_cred *c);
 
 /* dispatch.c: frees every context still alive (engine_free, after the loop stopped). */
 void dispatch_drop_all(struct engine *e);

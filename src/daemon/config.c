@@ -27,6 +27,7 @@ enum opt_id {
     OPT_WEBHOOK_BACKOFF,
     OPT_WEBHOOK_GIVE_UP,
     OPT_WEBHOOK_TIMEOUT,
+    OPT_SUBMIT_TIMEOUT,
     OPT_TRUSTED_PROXIES,
     OPT_RATE_LIMIT_RPS,
     OPT_STRIPE_SECRET,
@@ -60,6 +61,7 @@ static const struct opt opts[OPT__COUNT] = {
     [OPT_WEBHOOK_BACKOFF] = {"webhook-backoff", "SMSHUB_WEBHOOK_BACKOFF"},
     [OPT_WEBHOOK_GIVE_UP] = {"webhook-give-up", "SMSHUB_WEBHOOK_GIVE_UP"},
     [OPT_WEBHOOK_TIMEOUT] = {"webhook-timeout", "SMSHUB_WEBHOOK_TIMEOUT"},
+    [OPT_SUBMIT_TIMEOUT] = {"submit-timeout", "SMSHUB_SUBMIT_TIMEOUT"},
     [OPT_TRUSTED_PROXIES] = {"trusted-proxies", "SMSHUB_TRUSTED_PROXIES"},
     [OPT_RATE_LIMIT_RPS] = {"rate-limit-rps", "SMSHUB_RATE_LIMIT_RPS"},
     /* a secret: environment only, never a flag (flags show in ps) */
@@ -272,6 +274,10 @@ static int apply(struct config *cfg, enum opt_id id, const char *v, char *err, s
         if (parse_duration(v, &cfg->webhook_timeout_ms) != SH_OK)
             goto bad;
         return SH_OK;
+    case OPT_SUBMIT_TIMEOUT:
+        if (parse_duration(v, &cfg->submit_timeout_ms) != SH_OK || cfg->submit_timeout_ms < 100)
+            goto bad;
+        return SH_OK;
     case OPT_TRUSTED_PROXIES: {
         struct cidr_list l;
         if (strlen(v) >= sizeof(cfg->trusted_proxies) || cidr_list_parse(v, &l, NULL) != SH_OK)
@@ -348,6 +354,7 @@ int config_from_env(struct config *cfg, char *err, size_t errcap)
         memcpy(cfg->webhook_backoff_ms, ec.webhook_backoff_ms, sizeof(cfg->webhook_backoff_ms));
         cfg->webhook_give_up_ms = ec.webhook_give_up_ms;
         cfg->webhook_timeout_ms = ec.webhook_timeout_ms;
+        cfg->submit_timeout_ms = ec.submit_timeout_ms;
     }
     for (int i = 0; i < OPT__COUNT; i++) {
         const char *v = getenv(opts[i].env);

@@ -72,6 +72,7 @@ struct config {
     int64_t webhook_backoff_ms[ENGINE_MAX_RETRIES];
     int64_t webhook_give_up_ms;
     int64_t webhook_timeout_ms;
+    int64_t submit_timeout_ms; /* engine watchdog of one submit/poll (engine_cfg) */
     char public_url[256]; /* "" = http://<listen address> */
 };
 

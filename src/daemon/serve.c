@@ -40,6 +40,11 @@
 
 #define IDEMPOTENCY_RETENTION_MS (24LL * 3600 * 1000)
 #define MAINTENANCE_EVERY_MS (60LL * 1000)
+/* The usage rebuild scans the recent days' messages in one write transaction, which holds the
+ * SQLite writer (accepts wait): the next round waits at least this many times as long as the
+ * last one took, so housekeeping never takes more than ~5 % of the writer however large the
+ * backlog (1 000 000 queued messages: a 5 s scan every minute stalled accepts). */
+#define MAINTENANCE_DUTY_FACTOR 20
 #define USAGE_RECENT_DAYS 3 /* days of rollups recomputed by each maintenance round */
 #define HTTP_DRAIN_MS 10000
 #define ENGINE_DRAIN_MS 5000
@@ -266,6 +271,7 @@ int cmd_serve(int argc, char **argv)
     memcpy(ecfg.webhook_backoff_ms, cfg.webhook_backoff_ms, sizeof(ecfg.webhook_backoff_ms));
     ecfg.webhook_give_up_ms = cfg.webhook_give_up_ms;
     ecfg.webhook_timeout_ms = cfg.webhook_timeout_ms;
+    ecfg.submit_timeout_ms = cfg.submit_timeout_ms;
     if (engine_new(store, &lg, &ecfg, &engine) != SH_OK) {
         cmd_error("cannot start the dispatch engine");
         goto out;
@@ -378,8 +384,15 @@ int cmd_serve(int argc, char **argv)
         engine_set_live_nodes(engine, cluster_live_nodes(cluster));
         /* cluster-wide periodic jobs run on the leader only */
         if (clock_now_ms() >= next_maintenance && cluster_is_leader(cluster)) {
+            int64_t t0 = clock_now_ms();
             maintenance(store, &lg);
-            next_maintenance = clock_now_ms() + MAINTENANCE_EVERY_MS;
+            int64_t took = clock_now_ms() - t0;
+            int64_t wait = took * MAINTENANCE_DUTY_FACTOR;
+            next_maintenance = clock_now_ms() + (wait > MAINTENANCE_EVERY_MS ? wait
+                                                                           : MAINTENANCE_EVERY_MS);
+            if (took >= 1000)
+                log_msg(&lg, LOG_INFO, NULL, "maintenance took %lld ms; next in %lld s",
+                        (long long)took, (long long)(next_maintenance - clock_now_ms()) / 1000);
         }
     }
     atomic_store(&api.ready, 0);

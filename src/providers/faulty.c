@@ -8,6 +8,8 @@
  *       "temp_fail"    answered temp-fail without reaching the simulator
  *       "error"        submit() itself returns an error (the driver could not start it)
  *       "no_callback"  the simulator takes (and logs) it, but the answer never comes back
+ *       "late"         the simulator takes it; its answer reaches the engine fault_delay_ms
+ *                      after the simulator gave it (past the engine's watchdog in tests)
  *   fault_report N, fault_report_mode   the Nth pushed receipt:
  *       "duplicate"    delivered, then delivered again fault_delay_ms later
  *       "drop"         never delivered (the engine's poll has to find it)
@@ -28,7 +30,16 @@
 
 extern const struct provider_ops provider_simulator_ops;
 
-enum fs_kind { FS_NONE, FS_TEMP_FAIL, FS_ERROR, FS_NO_CALLBACK, FS_DUPLICATE, FS_DROP, FS_FAIL };
+enum fs_kind {
+    FS_NONE,
+    FS_TEMP_FAIL,
+    FS_ERROR,
+    FS_NO_CALLBACK,
+    FS_LATE,
+    FS_DUPLICATE,
+    FS_DROP,
+    FS_FAIL
+};
 
 struct fs_rule {
     long n;
@@ -39,7 +50,9 @@ struct fs_op {
     struct fs_op *prev, *next;
     struct fsim *f;
     struct event *ev;
-    provider_submit_cb submit_cb; /* a temp-fail answer to deliver */
+    provider_submit_cb submit_cb; /* a temp-fail answer to deliver (or `late` when has_late) */
+    struct provider_result late;
+    int has_late;
     provider_poll_cb poll_cb;     /* or a failed poll (r == NULL) */
     void *arg;
     struct provider_report rep; /* or a duplicate receipt to deliver (pmid in pmid[]) */
@@ -49,6 +62,8 @@ struct fs_op {
 
 struct swallow {
     struct fsim *f;
+    provider_submit_cb cb; /* "late": the engine's callback, answered later */
+    void *arg;
 };
 
 struct fsim {
@@ -80,7 +95,10 @@ static void op_fire(evutil_socket_t fd, short what, void *arg)
     struct fsim *f = op->f;
     (void)fd;
     (void)what;
-    if (op->submit_cb != NULL) {
+    if (op->submit_cb != NULL && op->has_late) {
+        log_msg(f->env.log, LOG_WARN, NULL, "fault injection: late submit answer delivered now");
+        op->submit_cb(op->arg, &op->late);
+    } else if (op->submit_cb != NULL) {
         struct provider_result r = {.outcome = PROVIDER_TEMP_FAIL};
         snprintf(r.error_code, sizeof(r.error_code), "fault-temporary");
         snprintf(r.error_text, sizeof(r.error_text), "injected temporary failure");
@@ -151,8 +169,8 @@ static int parse_rule(json_t *o, const char *nkey, const char *mkey, const char 
 
 static int parse_faults(struct fsim *f, const char *settings, char *err, size_t cap)
 {
-    static const char *const sub_modes[] = {"temp_fail", "error", "no_callback", NULL};
-    static const enum fs_kind sub_kinds[] = {FS_TEMP_FAIL, FS_ERROR, FS_NO_CALLBACK};
+    static const char *const sub_modes[] = {"temp_fail", "error", "no_callback", "late", NULL};
+    static const enum fs_kind sub_kinds[] = {FS_TEMP_FAIL, FS_ERROR, FS_NO_CALLBACK, FS_LATE};
     static const char *const rep_modes[] = {"duplicate", "drop", NULL};
     static const enum fs_kind rep_kinds[] = {FS_DUPLICATE, FS_DROP};
     static const char *const poll_modes[] = {"fail", "error", NULL};
@@ -229,6 +247,15 @@ static void fs_close(void *state)
 static void swallow_answer(void *arg, const struct provider_result *r)
 {
     struct swallow *w = arg;
+    if (w->cb != NULL) { /* "late": hand it over after the delay */
+        struct fs_op *op = op_new(w->f, w->f->delay_ms);
+        op->submit_cb = w->cb;
+        op->arg = w->arg;
+        op->late = *r;
+        op->has_late = 1;
+        free(w);
+        return;
+    }
     log_msg(w->f->env.log, LOG_WARN, NULL,
             "fault injection: submit answer (outcome %d, pmid %s) never reaches the engine",
             (int)r->outcome, r->pmid);
@@ -245,9 +272,14 @@ static int fs_submit(void *state, const struct provider_msg *m, provider_submit_
     switch (f->submit.kind) {
     case FS_ERROR:
         return SH_EIO;
-    case FS_NO_CALLBACK: {
-        struct swallow *w = xmalloc(sizeof(*w));
+    case FS_NO_CALLBACK:
+    case FS_LATE: {
+        struct swallow *w = xcalloc(1, sizeof(*w));
         w->f = f;
+        if (f->submit.kind == FS_LATE) {
+            w->cb = cb;
+            w->arg = arg;
+        }
         int st = provider_simulator_ops.submit(f->sim, m, swallow_answer, w);
         if (st != SH_OK)
             free(w);

@@ -75,7 +75,7 @@ static const char *const pg_sql[PG__COUNT] = {
                  "u AS (UPDATE messages m SET due_at = $2::bigint + $3::bigint, "
                  "in_doubt = CASE WHEN m.status = 0 AND m.lease_owner IS NOT NULL AND "
                  "m.lease_owner <> $4::text THEN 1 ELSE m.in_doubt END, "
-                 "lease_owner = CASE WHEN m.status = 0 THEN $4::text ELSE m.lease_owner END "
+                 "lease_owner = $4::text "
                  "FROM c WHERE m.id = c.id RETURNING m.*, c.due_at AS claimed_due) "
                  "SELECT " STORE_MSG_COLS_HEAD ", claimed_due FROM u ORDER BY claimed_due, id",
     /* One status update in one statement, so a batch of them is pipelined (pg_ops.c): the
@@ -93,6 +93,7 @@ static const char *const pg_sql[PG__COUNT] = {
         "END, due_at = CASE WHEN $2::bigint = -1 THEN due_at WHEN $2::bigint = 0 THEN NULL "
         "ELSE $2::bigint END, attempts = attempts + $3::int, "
         "lease_owner = CASE WHEN $4::int <> 0 THEN NULL ELSE lease_owner END, "
+        "in_doubt = CASE WHEN $4::int = 2 THEN 1 ELSE in_doubt END, "
         "credential_id = COALESCE($5::text, credential_id), "
         "provider_message_id = COALESCE($6::text, provider_message_id), "
         "error_code = COALESCE($7::text, error_code), "

@@ -690,6 +690,20 @@ static int exec_recover(void *conn, struct store_job *j)
         r->count++;
     }
     PQclear(res);
+    if (st != SH_OK)
+        return st;
+    /* status polls a previous run of this node had claimed: due again now (not in doubt) */
+    struct pg_params q = {0};
+    pg_p_text(&q, r->owner);
+    pg_p_int(&q, r->now);
+    res = pg_run_sql(c,
+                     "UPDATE messages SET lease_owner = NULL, due_at = $2::bigint "
+                     "WHERE status IN (1, 2) AND due_at IS NOT NULL AND lease_owner IS NOT NULL "
+                     "AND lease_owner <> $1::text AND (split_part(lease_owner, '/', 1) = "
+                     "split_part($1::text, '/', 1) OR due_at <= $2::bigint)",
+                     &q, &st);
+    if (res != NULL)
+        PQclear(res);
     return st;
 }
 

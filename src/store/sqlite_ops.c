@@ -35,12 +35,12 @@ const char *const sq_sql[SQ__COUNT] = {
     [SQ_CLAIM_SELECT] = "SELECT " SQ_MSG_COLS " FROM messages WHERE priority = ?1 AND due_at IS "
                         "NOT NULL AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
     /* a queued message reclaimed while another lease holder's mark is still on it (its lease
-     * ran out) had a submit in doubt, as on PostgreSQL */
+     * ran out) had a submit in doubt, as on PostgreSQL; a submitted/sent one is leased for
+     * its status poll (the owner lets recovery release it at once after a crash) */
     [SQ_CLAIM_MARK] = "UPDATE messages SET due_at = ?2, "
                       "in_doubt = CASE WHEN status = 0 AND lease_owner IS NOT NULL AND "
                       "lease_owner != ?3 THEN 1 ELSE in_doubt END, "
-                      "lease_owner = CASE WHEN status = 0 THEN ?3 ELSE lease_owner END "
-                      "WHERE id = ?1",
+                      "lease_owner = ?3 WHERE id = ?1",
     /* Three shapes of the same conditional update. SQLite rewrites an index entry whenever an
      * indexed column is in the SET list, so receipts (status only) and retries (no provider
      * id) use the narrow forms and leave messages_due / messages_pmid alone when they can. */
@@ -48,6 +48,7 @@ const char *const sq_sql[SQ__COUNT] = {
         "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
         "due_at = CASE WHEN ?2 = -1 THEN due_at WHEN ?2 = 0 THEN NULL ELSE ?2 END, "
         "attempts = attempts + ?3, lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
+        "in_doubt = CASE WHEN ?4 = 2 THEN 1 ELSE in_doubt END, "
         "credential_id = COALESCE(?5, credential_id), "
         "provider_message_id = COALESCE(?6, provider_message_id), "
         "error_code = COALESCE(?7, error_code), error_text = COALESCE(?8, error_text), "
@@ -61,6 +62,7 @@ const char *const sq_sql[SQ__COUNT] = {
         "UPDATE messages SET status = CASE WHEN ?1 >= 0 THEN ?1 ELSE status END, "
         "due_at = CASE WHEN ?2 = -1 THEN due_at WHEN ?2 = 0 THEN NULL ELSE ?2 END, "
         "attempts = attempts + ?3, lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
+        "in_doubt = CASE WHEN ?4 = 2 THEN 1 ELSE in_doubt END, "
         "event_seq = event_seq + ?12, updated_at = ?9 "
         "WHERE id = ?10 AND (?11 = 0 OR ((1 << status) & ?11) != 0) "
         "RETURNING id, project_id, event_seq, callback_url, metadata, created_at, error_code, "
@@ -735,7 +737,24 @@ static int exec_recover(void *conn, struct store_job *j)
         r->count++;
     }
     arena_release(&a);
-    return res;
+    if (res != SH_OK)
+        return res;
+    /* status polls a previous run of this node had claimed: due again now (a poll is only a
+     * question, nothing is in doubt) instead of after the lease */
+    rc = sqlite3_prepare_v2(c->db,
+                            "UPDATE messages SET lease_owner = NULL, due_at = ?2 "
+                            "WHERE status IN (1, 2) AND due_at IS NOT NULL AND "
+                            "lease_owner IS NOT NULL AND lease_owner != ?1 "
+                            "AND (substr(lease_owner, 1, instr(lease_owner || '/', '/')) = "
+                            "substr(?1, 1, instr(?1 || '/', '/')) OR due_at <= ?2)",
+                            -1, &sel, NULL);
+    if (rc != SQLITE_OK)
+        return sq_status(rc);
+    bind_text(sel, 1, r->owner);
+    sqlite3_bind_int64(sel, 2, r->now);
+    rc = sqlite3_step(sel);
+    sqlite3_finalize(sel);
+    return rc == SQLITE_DONE ? SH_OK : sq_status(rc);
 }
 
 int sq_op_recover(struct store *s, const char *owner, int64_t now, size_t *in_doubt)

@@ -130,7 +130,8 @@ struct store_update {
     int to_status;  /* STORE_KEEP or new status */
     int64_t due_at; /* STORE_KEEP, 0 = clear (not due), or a time */
     int attempts_inc;
-    int clear_lease;
+    int clear_lease; /* 1: clear the lease; 2: also mark in_doubt (a submit's outcome is
+                      * unknown: the provider may have taken it) */
     const char *set_credential_id; /* NULL keeps */
     const char *set_pmid;          /* NULL keeps */
     const char *set_error_code;    /* NULL keeps */

@@ -69,10 +69,21 @@ class Sweep:
                     check_eq(r.json["id"], prev, "id answered for key %s" % key)
                     break
                 check(r is None or r.status == 503, "%s: unexpected answer %r" % (tag, r))
+                if r is not None:
+                    self.check_503(tag, r)
                 check(time.monotonic() < deadline, "%s: no 202 within 20 s for %s" % (tag, key))
                 self.retries += 1
                 time.sleep(0.05)
         c.close()
+
+    def check_503(self, tag, r):
+        """A 503 must say whether the message may have been accepted, and how to retry."""
+        code, detail = r.json.get("code"), r.json.get("detail") or ""
+        check("same Idempotency-Key" in detail, "%s: 503 %s without the retry advice" % (tag, code))
+        if code == "storage_error":  # a lost commit lands here: the outcome is unknown
+            check("MAY OR MAY NOT" in detail, "%s: storage_error says %r" % (tag, detail))
+        elif code == "storage_unavailable":
+            check("NOT accepted" in detail, "%s: storage_unavailable says %r" % (tag, detail))
 
     def all_final(self):
         rows = self.hub.query("SELECT status, count(*) FROM messages GROUP BY status")

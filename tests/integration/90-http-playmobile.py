@@ -54,7 +54,9 @@ def test(hub):
     fake.call("POST", "/_fake/dlr", {"id": pmid, "status": "delivered",
                                      "url": callback_url(hub, cred)})
     hub.wait_status(mid, "delivered", timeout=10)
-    check(any(c["status"] == 200 for c in fake.callbacks()), "receipt answered 200")
+    # the fake records the hub's answer a moment after the hub committed the receipt
+    wait_for(lambda: any(c["status"] == 200 for c in fake.callbacks()), 10,
+             "the receipt answered 200")
 
     # permanent: error-code 406 (invalid content) → rejected after one POST
     fake.fail_next("406")
