@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "core/credential.h"
 #include "core/engine.h"
+#include "core/inbound.h"
 #include "core/seal.h"
 #include "core/message_state.h"
 #include "lib/clock.h"
@@ -67,26 +68,9 @@ static void store_mo(struct http_req *r, const struct store_credential *c,
                      const struct provider_mo *mo)
 {
     int64_t now = clock_now_ms();
-    char id[ID_MAX];
     struct mo_job *j = xcalloc(1, sizeof(*j));
     arena_init(&j->a);
-    struct store_message *m = &j->m;
-    m->id = arena_strdup(&j->a, id_new("msg", now, id, sizeof(id)));
-    m->project_id = arena_strdup(&j->a, c->project_id);
-    m->direction = 1;
-    m->status = MSG_DELIVERED;
-    m->to = arena_strdup(&j->a, mo->to != NULL ? mo->to : "");
-    m->from = arena_strdup(&j->a, mo->from != NULL ? mo->from : "");
-    m->body = arena_strdup(&j->a, mo->text != NULL ? mo->text : "");
-    m->segments = mo->concat_total > 0 ? mo->concat_total : 1;
-    m->provider = arena_strdup(&j->a, c->provider_id);
-    m->credential_id = arena_strdup(&j->a, c->id);
-    m->created_at = mo->at > 0 ? mo->at : now;
-    m->due_at = 0; /* final: never claimed */
-    j->acc.msg = m;
-    j->acc.now = now;
-    j->acc.response_status = 200;
-    j->acc.response_body = "{}";
+    inbound_fill(&j->a, mo, c->project_id, c->provider_id, c->id, now, &j->m, &j->acc);
     if (mo->pmid != NULL && *mo->pmid != '\0') {
         /* the vendor repeats a callback it thinks failed: one row per provider id */
         j->acc.idem_key = arena_printf(&j->a, "mo:%s:%.100s", c->id, mo->pmid);

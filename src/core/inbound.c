@@ -8,6 +8,7 @@
  * engine's drain waits (flushing) until every answer is given.
  */
 #include "core/engine_int.h"
+#include "core/inbound.h"
 #include "core/message_state.h"
 #include "lib/arena.h"
 #include "lib/clock.h"
@@ -18,6 +19,35 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+void inbound_fill(struct arena *a, const struct provider_mo *mo, const char *project_id,
+                  const char *provider_id, const char *credential_id, int64_t now,
+                  struct store_message *m, struct store_accept *acc)
+{
+    char id[ID_MAX];
+    memset(m, 0, sizeof(*m));
+    memset(acc, 0, sizeof(*acc));
+    m->id = arena_strdup(a, id_new("msg", now, id, sizeof(id)));
+    m->project_id = arena_strdup(a, project_id);
+    m->direction = 1;
+    m->status = MSG_DELIVERED;
+    m->to = arena_strdup(a, mo->to != NULL ? mo->to : "");
+    m->from = arena_strdup(a, mo->from != NULL ? mo->from : "");
+    m->body = arena_strdup(a, mo->text != NULL ? mo->text : "");
+    m->encoding = mo->encoding;
+    m->segments = mo->concat_total > 0 ? mo->concat_total : 1;
+    m->provider = arena_strdup(a, provider_id);
+    m->credential_id = arena_strdup(a, credential_id);
+    if (mo->metadata != NULL)
+        m->metadata = arena_strdup(a, mo->metadata);
+    m->created_at = mo->at > 0 ? mo->at : now;
+    m->updated_at = now;
+    m->due_at = 0; /* final: never claimed */
+    acc->msg = m;
+    acc->now = now;
+    acc->response_status = 200;
+    acc->response_body = "{}";
+}
 
 struct inb_job {
     struct arena a;
@@ -57,33 +87,12 @@ int dispatch_inbound(void *arg, const struct provider_mo *mo, provider_inbound_d
     struct eng_cred *c = arg;
     struct engine *e = c->engine;
     int64_t now = clock_now_ms();
-    char id[ID_MAX];
 
     if (e->stopping || mo == NULL)
         return SH_EIO;
     struct inb_job *j = xcalloc(1, sizeof(*j));
     arena_init(&j->a);
-    struct store_message *m = &j->m;
-    m->id = arena_strdup(&j->a, id_new("msg", now, id, sizeof(id)));
-    m->project_id = arena_strdup(&j->a, c->project_id);
-    m->direction = 1;
-    m->status = MSG_DELIVERED;
-    m->to = arena_strdup(&j->a, mo->to != NULL ? mo->to : "");
-    m->from = arena_strdup(&j->a, mo->from != NULL ? mo->from : "");
-    m->body = arena_strdup(&j->a, mo->text != NULL ? mo->text : "");
-    m->encoding = mo->encoding;
-    m->segments = mo->concat_total > 0 ? mo->concat_total : 1;
-    m->provider = arena_strdup(&j->a, c->provider_id);
-    m->credential_id = arena_strdup(&j->a, c->id);
-    if (mo->metadata != NULL)
-        m->metadata = arena_strdup(&j->a, mo->metadata);
-    m->created_at = mo->at > 0 ? mo->at : now;
-    m->updated_at = now;
-    m->due_at = 0; /* final: never claimed */
-    j->acc.msg = m;
-    j->acc.now = now;
-    j->acc.response_status = 200;
-    j->acc.response_body = "{}";
+    inbound_fill(&j->a, mo, c->project_id, c->provider_id, c->id, now, &j->m, &j->acc);
     j->cred = c;
     j->done = done;
     j->done_arg = done_arg;
