@@ -5,6 +5,7 @@
  * (Stripe-Signature checked, idempotent by event id, credited in one transaction).
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "core/field_error.h"
 #include "core/money.h"
 #include "core/pricecache.h"
@@ -128,17 +129,12 @@ int api_billing_adjust(struct http_req *r)
     struct field_errors fe = {0};
     struct ledger_change c = {0};
     struct audit_entry e;
-    json_error_t jerr;
     char id[ID_MAX], actor[64];
     int64_t after = 0;
-    json_t *o = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *o = api_json_object(r);
 
-    if (!json_is_object(o)) {
-        json_decref(o);
-        http_problem(r, 400, "malformed_json", "Malformed JSON", "the body must be a JSON object",
-                     NULL);
+    if (o == NULL)
         return HTTP_DONE;
-    }
     c.project_id = json_string_value(json_object_get(o, "project_id"));
     c.currency = json_string_value(json_object_get(o, "currency"));
     c.reason = json_string_value(json_object_get(o, "reason"));
@@ -349,15 +345,10 @@ int api_billing_settings(struct http_req *r)
     struct audit_entry e;
     struct store_balance bal;
     struct billing_settings b = {0};
-    json_error_t jerr;
-    json_t *o = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *o = api_json_object(r);
 
-    if (!json_is_object(o)) {
-        json_decref(o);
-        http_problem(r, 400, "malformed_json", "Malformed JSON", "the body must be a JSON object",
-                     NULL);
+    if (o == NULL)
         return HTTP_DONE;
-    }
     b.project_id = json_string_value(json_object_get(o, "project_id"));
     b.currency = json_string_value(json_object_get(o, "currency"));
     json_t *prepaid = json_object_get(o, "prepaid");

@@ -12,6 +12,7 @@
  * credential.
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/ctl.h"
 #include "core/credential.h"
 #include "core/engine.h"
@@ -193,7 +194,7 @@ int api_credentials_create(struct http_req *r)
     unsigned char *sealed = NULL;
     unsigned char raw[CALLBACK_TOKEN_BYTES];
     char kid[SEAL_KEY_ID_LEN], fp[32], token[64], *id;
-    json_t *body = ctl_body(r), *settings = NULL, *secrets;
+    json_t *body = api_json_object(r), *settings = NULL, *secrets;
     int64_t now = clock_now_ms();
     int st;
 
@@ -318,7 +319,7 @@ int api_credentials_update(struct http_req *r)
     struct audit_entry e;
     unsigned char *sealed = NULL;
     char kid[SEAL_KEY_ID_LEN], fp[32];
-    json_t *body = ctl_body(r), *settings = NULL, *patch, *secrets;
+    json_t *body = api_json_object(r), *settings = NULL, *patch, *secrets;
     int st;
 
     if (body == NULL)
@@ -452,7 +453,7 @@ int api_credentials_test(struct http_req *r)
     struct field_errors fe = {0};
     struct store_cred c;
     struct store_provider p;
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     int64_t now = clock_now_ms();
     int ret = HTTP_DONE, st;
 

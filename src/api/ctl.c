@@ -9,26 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *ctl_body(struct http_req *r)
-{
-    json_error_t jerr;
-    json_t *root = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL) {
-        char detail[256];
-        snprintf(detail, sizeof(detail), "malformed JSON at line %d column %d: %s", jerr.line,
-                 jerr.column, jerr.text);
-        http_problem(r, 400, "malformed_json", "Malformed JSON", detail, NULL);
-        return NULL;
-    }
-    if (!json_is_object(root)) {
-        json_decref(root);
-        http_problem(r, 400, "invalid_body", "Invalid body", "the body must be a JSON object",
-                     NULL);
-        return NULL;
-    }
-    return root;
-}
-
 int ctl_storage_error(struct http_req *r)
 {
     http_problem(r, 503, "storage_error", "Service unavailable",

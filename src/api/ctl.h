@@ -10,9 +10,6 @@
 
 #include <jansson.h>
 
-/* Parses the body as a JSON object. Returns new (json_decref), or NULL after answering 400. */
-json_t *ctl_body(struct http_req *r);
-
 /* 503 storage_error ("… cannot be read/written right now"). Returns HTTP_DONE. */
 int ctl_storage_error(struct http_req *r);
 

@@ -38,20 +38,6 @@ void identity_free(struct identity *id)
     free(id);
 }
 
-json_t *ident_body(struct http_req *r)
-{
-    json_error_t jerr;
-    json_t *root =
-        json_loadb(r->body != NULL ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL || !json_is_object(root)) {
-        json_decref(root);
-        http_problem(r, 400, "invalid_body", "Invalid body", "the body must be a JSON object",
-                     NULL);
-        return NULL;
-    }
-    return root;
-}
-
 int ident_store_error(struct http_req *r, int st, const char *what)
 {
     if (st == SH_ENOTFOUND)

@@ -42,9 +42,6 @@ struct identity {
 struct identity *identity_new(const struct identity_cfg *cfg, const struct log *log);
 void identity_free(struct identity *id);
 
-/* The JSON object body of r (owned by the caller, json_decref), or NULL after answering 400. */
-json_t *ident_body(struct http_req *r);
-
 /* Answers a store failure: SH_ENOTFOUND 404 "not_found", SH_EEXIST 409 "conflict", SH_EFULL
  * and others 503. Returns HTTP_DONE. */
 int ident_store_error(struct http_req *r, int st, const char *what);

@@ -14,6 +14,7 @@
  * answer is the only place they appear.
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/identity.h"
 #include "core/field_error.h"
 #include "core/password.h"
@@ -358,7 +359,7 @@ int api_auth_refresh(struct http_req *r)
 {
     struct grant_err e;
     json_t *out = NULL;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
     if (body == NULL)
         return HTTP_DONE;
     json_t *tok = json_object_get(body, "refresh_token");
@@ -401,7 +402,7 @@ int api_auth_logout(struct http_req *r)
         return HTTP_DONE;
     }
     if (r->body_len > 0) {
-        json_t *body = ident_body(r);
+        json_t *body = api_json_object(r);
         if (body == NULL)
             return HTTP_DONE;
         json_t *tok = json_object_get(body, "refresh_token");

@@ -4,6 +4,7 @@
  * administrators only (the route table says so).
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/prices.h"
 #include "core/field_error.h"
 #include "core/money.h"
@@ -126,19 +127,6 @@ static void from_json(struct http_req *r, json_t *o, struct price_row *p, struct
         price_row_check(p, fe, &r->arena, NULL);
 }
 
-static json_t *body_object(struct http_req *r)
-{
-    json_error_t jerr;
-    json_t *o = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        http_problem(r, 400, "malformed_json", "Malformed JSON", "the body must be a JSON object",
-                     NULL);
-        return NULL;
-    }
-    return o;
-}
-
 static int storage_error(struct http_req *r)
 {
     http_problem(r, 503, "storage_unavailable", "Service unavailable",
@@ -159,7 +147,7 @@ int api_prices_create(struct http_req *r)
     struct price_row p = {.kind = -1};
     struct audit_entry e;
     char id[ID_MAX];
-    json_t *o = body_object(r);
+    json_t *o = api_json_object(r);
     if (o == NULL)
         return HTTP_DONE;
     from_json(r, o, &p, &fe, 1);
@@ -206,7 +194,7 @@ int api_prices_patch(struct http_req *r)
     if (st != SH_OK)
         return storage_error(r);
     char *before = dump(price_json(&p));
-    json_t *o = body_object(r);
+    json_t *o = api_json_object(r);
     if (o == NULL) {
         free(before);
         return HTTP_DONE;

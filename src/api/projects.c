@@ -7,6 +7,7 @@
  * the UPDATE/DELETE, so concurrent changes cannot both pass). Every change is audited.
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/identity.h"
 #include "core/field_error.h"
 #include "core/token.h"
@@ -109,7 +110,7 @@ int api_admin_projects_create(struct http_req *r)
     struct store_rows owner, rows;
     int64_t now = clock_now_ms();
     size_t n = 0;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;
@@ -192,7 +193,7 @@ int api_admin_projects_update(struct http_req *r)
     struct audit_slot slot;
     struct audit_entry ae;
     struct store_rows cur, rows;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;
@@ -316,7 +317,7 @@ int api_members_add(struct http_req *r)
     struct audit_slot slot;
     struct audit_entry ae;
     struct store_rows user, rows;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;
@@ -381,7 +382,7 @@ int api_members_update(struct http_req *r)
     struct audit_slot slot;
     struct audit_entry ae;
     struct store_rows cur, rows;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;
@@ -490,7 +491,7 @@ int api_clients_create(struct http_req *r)
     struct audit_slot slot;
     struct audit_entry ae;
     int64_t now = clock_now_ms();
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;

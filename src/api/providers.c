@@ -7,6 +7,7 @@
  * driver must be one the registry knows. Every change is audited in the same transaction.
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/ctl.h"
 #include "core/catalog.h"
 #include "lib/clock.h"
@@ -190,7 +191,7 @@ int api_admin_providers_create(struct http_req *r)
     struct store_provider p = {.description = "", .capabilities = "[]",
                                .default_config = "{}", .enabled = 1, .priority = 100};
     struct audit_entry e;
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     int st;
 
     if (body == NULL)
@@ -226,7 +227,7 @@ int api_admin_providers_update(struct http_req *r)
     struct field_errors fe = {0};
     struct store_provider old, p;
     struct audit_entry e;
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     int st;
 
     if (body == NULL)

@@ -11,6 +11,7 @@
  * as their SHA-256 only; their use is a conditional UPDATE (single use even under races).
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/identity.h"
 #include "core/field_error.h"
 #include "core/mailer.h"
@@ -95,7 +96,7 @@ int api_auth_reset_request(struct http_req *r)
     char ekey[300], ikey[80];
     int64_t now = clock_now_ms();
     const char *why;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;
@@ -168,7 +169,7 @@ int api_auth_reset_confirm(struct http_req *r)
     struct store_rows rows;
     int64_t now = clock_now_ms();
     const char *why;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;
@@ -271,7 +272,7 @@ int api_auth_verify_confirm(struct http_req *r)
     struct audit_entry ae;
     struct store_rows rows;
     int64_t now = clock_now_ms();
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
 
     if (body == NULL)
         return HTTP_DONE;

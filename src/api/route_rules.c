@@ -9,6 +9,7 @@
  * position wins. PATCH changes the fields it names; null clears country, prefix or type.
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/ctl.h"
 #include "core/catalog.h"
 #include "core/message.h"
@@ -168,7 +169,7 @@ int api_routes_create(struct http_req *r)
     struct field_errors fe = {0};
     struct store_route rt = {.position = 100, .msg_type = -1, .active = 1};
     struct audit_entry e;
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     char *id;
     int st;
 
@@ -207,7 +208,7 @@ int api_routes_update(struct http_req *r)
     struct field_errors fe = {0};
     struct store_route old, rt;
     struct audit_entry e;
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     int st;
 
     if (body == NULL)
@@ -307,7 +308,7 @@ int api_dispatch_update(struct http_req *r)
     struct field_errors fe = {0};
     struct store_dispatch old, d;
     struct audit_entry e;
-    json_t *body = ctl_body(r), *v;
+    json_t *body = api_json_object(r), *v;
     int secs[CATALOG_RETRY_MAX];
     int st;
 

@@ -6,6 +6,7 @@
  * only in the answer to the request that set it. Every write is audited (password redacted).
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/ctl.h"
 #include "core/cidr.h"
 #include "core/password.h"
@@ -217,7 +218,7 @@ int api_smpp_accounts_create(struct http_req *r)
     struct store_smpp_account acc = {.allowed_ips = "", .max_binds = 4, .active = 1};
     struct audit_entry e;
     char pw[PW_MAX + 1];
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     int st;
 
     if (body == NULL)
@@ -267,7 +268,7 @@ int api_smpp_accounts_update(struct http_req *r)
     struct store_smpp_account old, acc;
     struct audit_entry e;
     char pw[PW_MAX + 1] = "";
-    json_t *body = ctl_body(r);
+    json_t *body = api_json_object(r);
     int st;
 
     if (body == NULL)

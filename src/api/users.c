@@ -5,6 +5,7 @@
  * change writes an audit entry in the same transaction; password hashes never leave here.
  */
 #include "api/api.h"
+#include "api/jsonbody.h"
 #include "api/identity.h"
 #include "core/field_error.h"
 #include "core/password.h"
@@ -96,7 +97,7 @@ int api_admin_users_create(struct http_req *r)
     struct store_rows rows;
     const char *name = NULL, *why;
     int64_t now = clock_now_ms();
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
     int st, ret = HTTP_DONE;
 
     if (body == NULL)
@@ -216,7 +217,7 @@ int api_admin_users_update(struct http_req *r)
     struct store_rows cur;
     const char *name;
     const char *id = r->params[0];
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
     int ret = HTTP_DONE;
 
     if (body == NULL)
@@ -279,7 +280,7 @@ int api_me_update(struct http_req *r)
     struct store_rows cur;
     const char *name;
     const char *id = r->principal.user_id;
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
     int ret = HTTP_DONE;
     const char *k;
     json_t *v;
@@ -318,7 +319,7 @@ int api_me_password(struct http_req *r)
     struct audit_entry ae;
     const char *id = r->principal.user_id;
     int64_t now = clock_now_ms();
-    json_t *body = ident_body(r);
+    json_t *body = api_json_object(r);
     int st;
 
     if (body == NULL)
