@@ -215,26 +215,33 @@ static void send_receipt(struct ss_conn *c, const struct store_smpp_receipt *r)
     snprintf(w->msgid, sizeof(w->msgid), "%s", r->message_id);
 }
 
+/* Sends c the receipts its account is owed, as many as its window has room for. */
+static void pump_conn(struct smpp_server *s, struct ss_conn *c)
+{
+    struct store_smpp_receipt *v;
+    size_t n, i = 0;
+    struct arena a;
+    c->more_receipts = 0;
+    if (!can_receive(c) || c->nwin >= s->cfg.window)
+        return;
+    arena_init(&a);
+    if (store_smpp_receipt_pending(s->api->store, c->account_id, RECEIPT_BATCH, &a, &v, &n) ==
+        SH_OK) {
+        for (; i < n && c->nwin < s->cfg.window; i++) {
+            if (v[i].failure_only && v[i].status == MSG_DELIVERED)
+                store_smpp_receipt_done(s->api->store, v[i].message_id, clock_now_ms());
+            else if (!in_flight(s, c->account_id, v[i].message_id))
+                send_receipt(c, &v[i]);
+        }
+        c->more_receipts = i < n;
+    }
+    arena_release(&a);
+}
+
 static void pump_receipts(struct smpp_server *s)
 {
-    for (struct ss_conn *c = s->conns; c != NULL; c = c->next) {
-        struct store_smpp_receipt *v;
-        size_t n;
-        struct arena a;
-        if (!can_receive(c) || c->nwin >= s->cfg.window)
-            continue;
-        arena_init(&a);
-        if (store_smpp_receipt_pending(s->api->store, c->account_id, RECEIPT_BATCH, &a, &v, &n) ==
-            SH_OK) {
-            for (size_t i = 0; i < n && c->nwin < s->cfg.window; i++) {
-                if (v[i].failure_only && v[i].status == MSG_DELIVERED)
-                    store_smpp_receipt_done(s->api->store, v[i].message_id, clock_now_ms());
-                else if (!in_flight(s, c->account_id, v[i].message_id))
-                    send_receipt(c, &v[i]);
-            }
-        }
-        arena_release(&a);
-    }
+    for (struct ss_conn *c = s->conns; c != NULL; c = c->next)
+        pump_conn(s, c);
 }
 
 static void on_deliver_resp(struct ss_conn *c, const struct smpp_pdu *p)
@@ -246,6 +253,10 @@ static void on_deliver_resp(struct ss_conn *c, const struct smpp_pdu *p)
             store_smpp_receipt_done(c->srv->api->store, c->win[i].msgid, clock_now_ms());
         /* a refusal leaves it owed: it goes out again on the next poll */
         c->win[i] = c->win[--c->nwin];
+        /* a backlog goes out as fast as the client acknowledges, not a window per poll */
+        if (p->command_status == SMPP_ESME_ROK && c->more_receipts &&
+            c->nwin <= c->srv->cfg.window / 2)
+            pump_conn(c->srv, c);
         return;
     }
 }

@@ -71,6 +71,7 @@ struct ss_conn {
     int64_t bound_wall_ms; /* wall-clock ms of the bind (the account check looks after it) */
     struct ss_inflight win[SS_WINDOW_MAX];
     int nwin;
+    int more_receipts; /* the last pump left receipts owed for want of window room */
     struct ss_concat concat[SS_CONCAT_MAX];
 };
 
