@@ -430,8 +430,9 @@ class Hub:
         check(r.status == 200, "GET /v1/messages/%s: expected 200, got %r" % (msg_id, r))
         return r.json
 
-    def wait_status(self, msg_id, statuses, timeout=10, key=_DEFAULT):
-        """Waits until GET shows the message in one of `statuses`; returns the message."""
+    def wait_status(self, msg_id, statuses, timeout=20, key=_DEFAULT):
+        """Waits until GET shows the message in one of `statuses`; returns the message. On a
+        time-out the failure shows the message's row and events (where it got stuck)."""
         if isinstance(statuses, str):
             statuses = {statuses}
 
@@ -444,7 +445,15 @@ class Hub:
                                   % (msg_id, m["status"], m.get("error"), sorted(statuses)))
             return None
 
-        return wait_for(reached, timeout, "message %s to reach %s" % (msg_id, sorted(statuses)))
+        try:
+            return wait_for(reached, timeout,
+                            "message %s to reach %s" % (msg_id, sorted(statuses)))
+        except TestFailure as e:
+            try:
+                where = self.describe("id = ?", (msg_id,))
+            except Exception as d:  # noqa: BLE001 - the original failure matters more
+                where = "(no description: %s)" % d
+            raise TestFailure("%s\n%s" % (e, where)) from None
 
     # ---- database ------------------------------------------------------------------------
 
