@@ -2,12 +2,14 @@
 
 Messages of two projects (some delivered, some rejected, on two dates written into the
 database) are rolled up by POST /v1/admin/usage/rebuild; GET /v1/usage totals equal a
-recomputation from the messages table for several ranges and groupings; a project sees only its
+recomputation from the messages table for several fixed and 25 random ranges and groupings; a project sees only its
 own usage and no cost; administrators see every project and the cost; the CSV export has a
 header row and the same numbers; bad queries name the field."""
 
 import csv
 import io
+import os
+import random
 import time
 
 from harness import Hub, main, check, check_eq
@@ -75,6 +77,22 @@ def test(hub):
                for x in r.json["data"]}
         check_eq(got, expected(pid, frm, to, group), "usage %s %s..%s" % (group, frm, to))
         check(all("cost" not in x for x in r.json["data"]), "no cost for projects")
+
+    # random ranges and groupings (the seed is printed so a failure can be replayed)
+    seed = int(os.environ.get("SMSHUB_USAGE_SEED", str(time.time_ns() % 1000000)))
+    rng = random.Random(seed)
+    print("random ranges: SMSHUB_USAGE_SEED=%d" % seed)
+    for _ in range(25):
+        a, b = sorted(rng.randint(0, 6) for _ in range(2))
+        frm, to = day(today - b * DAY), day(today - a * DAY)
+        group = rng.choice(["day", "month", "country", "provider"])
+        r = get("/v1/usage?from=%s&to=%s&group_by=%s" % (frm, to, group))
+        check_eq(r.status, 200, "usage %s %s..%s" % (group, frm, to))
+        got = {(x["key"], x["currency"]): [x["messages"], x["parts"], x["delivered"],
+                                           x["failed"], round(float(x["price"]) * 1e6)]
+               for x in r.json["data"]}
+        check_eq(got, expected(pid, frm, to, group), "usage %s %s..%s (seed %d)"
+                 % (group, frm, to, seed))
 
     r = get("/v1/usage?group_by=week")
     check(all("-W" in x["key"] for x in r.json["data"]), "ISO weeks: %r" % r.json)
