@@ -2,9 +2,9 @@
 
 Messages of two projects (some delivered, some rejected, on two dates written into the
 database) are rolled up by POST /v1/admin/usage/rebuild; GET /v1/usage totals equal a
-recomputation from the messages table for several fixed and 25 random ranges and groupings; a project sees only its
-own usage and no cost; administrators see every project and the cost; the CSV export has a
-header row and the same numbers; bad queries name the field."""
+recomputation from the messages table for several fixed and 25 random ranges and groupings;
+a project sees only its own usage and no cost; administrators see every project and the
+cost; the CSV export has a header row and the same numbers; bad queries name the field."""
 
 import csv
 import io
