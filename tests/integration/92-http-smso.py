@@ -9,7 +9,7 @@ import urllib.parse
 
 from harness import check, check_eq, main, wait_for
 from httpfakes import (Fake, add_credential, add_project_credential, callback_url,
-                       check_log_clean, forged_token, inbound, raw_post,
+                       check_log_clean, engine_sees, forged_token, inbound, raw_post,
                        stop_clean)
 
 KEY = "smso-Key-4Rt9zQ"
@@ -66,6 +66,8 @@ def test(hub):
     pid_b, key_b = hub.add_project("SMSO B")
     cred_b = add_project_credential(hub, pid_b, "so", SETTINGS, {"api_key": KEY},
                                     is_default=True, priority=1)
+    # routing reads the engine's view of the credentials, refreshed about twice a second
+    engine_sees(hub, "so", cred_b["id"])
     mid_b = hub.send(text="from project B", to="+40722334455", key=key_b).json["id"]
     mb = hub.wait_status(mid_b, "submitted", timeout=15, key=key_b)
     check_eq(mb["credential_id"], cred_b["id"], "project B sends through its credential")
