@@ -779,3 +779,20 @@ int du_fieldmap_apply(const struct du_fieldmap *m, const struct du_map *builtin,
     out->why = "neither a receipt nor an inbound message";
     return SH_EINVAL;
 }
+
+int du_fieldmap_callback(const struct du_fieldmap *m, const struct du_map *builtin,
+                         const struct dialect_in *in, struct arena *a,
+                         struct dialect_callback *out)
+{
+    struct du_params *p = arena_zalloc(a, sizeof(*p));
+    memset(out, 0, sizeof(*out));
+    du_answer(out, 400, NULL, "");
+    if (du_params_callback(p, in, a) != SH_OK) {
+        out->why = "malformed parameters";
+        return SH_EINVAL;
+    }
+    int st = du_fieldmap_apply(m, builtin, p, out);
+    if (st == SH_OK)
+        du_answer(out, 200, NULL, "");
+    return st;
+}

@@ -157,6 +157,13 @@ int du_fieldmap_read(const json_t *root, const struct du_fieldmap *def, struct d
  * Returns SH_OK (DLR, MO or IGNORE for a known "queued" word) or SH_EINVAL. */
 int du_fieldmap_apply(const struct du_fieldmap *m, const struct du_map *builtin,
                       const struct du_params *p, struct dialect_callback *out);
+/* A whole callback of a field-mapped vendor: the request's parameters (query, form or JSON)
+ * through du_fieldmap_apply; answered 200 with an empty body when it applies, else 400 (the
+ * caller may set another answer after SH_OK). Returns what du_fieldmap_apply returns, or
+ * SH_EINVAL for parameters that do not parse. */
+int du_fieldmap_callback(const struct du_fieldmap *m, const struct du_map *builtin,
+                         const struct dialect_in *in, struct arena *a,
+                         struct dialect_callback *out);
 
 /* Signature algorithms (twilio.c, vonage.c), exposed for the unit tests and the cross-check
  * against the Python fakes. */

@@ -499,15 +499,8 @@ static int gen_parse_callback(const void *cfg, const struct dialect_in *in, int6
                               struct arena *a, struct dialect_callback *out)
 {
     const struct generic *g = cfg;
-    struct du_params *p = arena_zalloc(a, sizeof(*p));
     (void)now_ms;
-    memset(out, 0, sizeof(*out));
-    du_answer(out, 400, NULL, "");
-    if (du_params_callback(p, in, a) != SH_OK) {
-        out->why = "malformed parameters";
-        return SH_EINVAL;
-    }
-    int st = du_fieldmap_apply(&g->map, NULL, p, out);
+    int st = du_fieldmap_callback(&g->map, NULL, in, a, out);
     if (st == SH_OK)
         du_answer(out, g->answer_status, g->answer_ctype, g->answer_body);
     return st;

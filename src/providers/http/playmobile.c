@@ -181,18 +181,8 @@ static int pm_parse_callback(const void *cfg, const struct dialect_in *in, int64
                              struct arena *a, struct dialect_callback *out)
 {
     const struct playmobile *c = cfg;
-    struct du_params *p = arena_zalloc(a, sizeof(*p));
     (void)now_ms;
-    memset(out, 0, sizeof(*out));
-    du_answer(out, 400, NULL, "");
-    if (du_params_callback(p, in, a) != SH_OK) {
-        out->why = "malformed parameters";
-        return SH_EINVAL;
-    }
-    int st = du_fieldmap_apply(&c->map, pm_status_map, p, out);
-    if (st == SH_OK)
-        du_answer(out, 200, NULL, "");
-    return st;
+    return du_fieldmap_callback(&c->map, pm_status_map, in, a, out);
 }
 
 const struct dialect dialect_playmobile = {
