@@ -157,6 +157,11 @@ int du_fieldmap_read(const json_t *root, const struct du_fieldmap *def, struct d
  * Returns SH_OK (DLR, MO or IGNORE for a known "queued" word) or SH_EINVAL. */
 int du_fieldmap_apply(const struct du_fieldmap *m, const struct du_map *builtin,
                       const struct du_params *p, struct dialect_callback *out);
+/* Starts parsing a vendor callback: out cleared and answered 400 until the dialect decides
+ * otherwise. Returns the request's parameters (query, form or JSON; in a), or NULL with
+ * out->why set when they do not parse (the dialect then returns SH_EINVAL). */
+struct du_params *du_callback_begin(const struct dialect_in *in, struct arena *a,
+                                    struct dialect_callback *out);
 /* A whole callback of a field-mapped vendor: the request's parameters (query, form or JSON)
  * through du_fieldmap_apply; answered 200 with an empty body when it applies, else 400 (the
  * caller may set another answer after SH_OK). Returns what du_fieldmap_apply returns, or

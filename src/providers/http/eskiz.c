@@ -404,13 +404,9 @@ static int ez_parse_callback(const void *cfg, const struct dialect_in *in, int64
 {
     (void)cfg;
     (void)now_ms;
-    struct du_params *p = arena_zalloc(a, sizeof(*p));
-    memset(out, 0, sizeof(*out));
-    du_answer(out, 400, NULL, "");
-    if (du_params_callback(p, in, a) != SH_OK) {
-        out->why = "malformed parameters";
+    struct du_params *p = du_callback_begin(in, a, out);
+    if (p == NULL)
         return SH_EINVAL;
-    }
     const char *id = du_param(p, "request_id");
     if (id == NULL || *id == '\0')
         id = du_param(p, "message_id"); /* send-global callbacks have no request_id */

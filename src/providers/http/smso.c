@@ -206,13 +206,9 @@ static int so_parse_callback(const void *cfg, const struct dialect_in *in, int64
 {
     (void)cfg;
     (void)now_ms;
-    struct du_params *p = arena_zalloc(a, sizeof(*p));
-    memset(out, 0, sizeof(*out));
-    du_answer(out, 400, NULL, "");
-    if (du_params_callback(p, in, a) != SH_OK) {
-        out->why = "malformed parameters";
+    struct du_params *p = du_callback_begin(in, a, out);
+    if (p == NULL)
         return SH_EINVAL;
-    }
     const char *uuid = du_param(p, "uuid"), *status = du_param(p, "status");
     if (uuid != NULL && *uuid != '\0' && status != NULL) {
         int d = du_map_status(so_status_map, status);

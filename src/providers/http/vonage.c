@@ -381,13 +381,9 @@ static int vn_parse_callback(const void *cfg, const struct dialect_in *in, int64
                              struct arena *a, struct dialect_callback *out)
 {
     const struct vonage *v = cfg;
-    struct du_params *p = arena_zalloc(a, sizeof(*p));
-    memset(out, 0, sizeof(*out));
-    du_answer(out, 400, NULL, "");
-    if (du_params_callback(p, in, a) != SH_OK) {
-        out->why = "malformed parameters";
+    struct du_params *p = du_callback_begin(in, a, out);
+    if (p == NULL)
         return SH_EINVAL;
-    }
     if (v->verify && vn_verify(v, p, now_ms, a, out) != SH_OK) {
         du_answer(out, 403, NULL, "");
         return SH_EPERM;
