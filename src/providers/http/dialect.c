@@ -96,3 +96,12 @@ int64_t dialect_retry_after_ms(const struct dialect_resp *in, int64_t now_ms)
     }
     return ms > DIALECT_RETRY_AFTER_MAX_MS ? DIALECT_RETRY_AFTER_MAX_MS : ms;
 }
+
+void dialect_token_set(struct dialect_token *tok, const char *value, int64_t now_ms, int ttl_s)
+{
+    du_copy(tok->value, sizeof(tok->value), value);
+    tok->obtained_ms = now_ms;
+    tok->expires_ms = dialect_jwt_exp_ms(value);
+    if (tok->expires_ms <= now_ms)
+        tok->expires_ms = now_ms + (int64_t)ttl_s * 1000;
+}

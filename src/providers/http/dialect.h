@@ -181,4 +181,8 @@ int64_t dialect_retry_after_ms(const struct dialect_resp *in, int64_t now_ms);
 /* Expiry of a JWT from its `exp` claim in ms, or 0 when it has none / is not a JWT. */
 int64_t dialect_jwt_exp_ms(const char *jwt);
 
+/* Fills tok with a token obtained at now_ms: it expires at its JWT `exp` claim, or ttl_s
+ * seconds after now_ms when it has none or that is already past. value is copied. */
+void dialect_token_set(struct dialect_token *tok, const char *value, int64_t now_ms, int ttl_s);
+
 #endif

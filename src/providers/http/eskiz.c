@@ -121,11 +121,7 @@ static int ez_parse_login(const void *cfg, const struct dialect_resp *in, int64_
     const char *t = json_string_value(du_json_pointer(j, "/data/token"));
     if (in->status != 200 || t == NULL || *t == '\0' || strlen(t) >= sizeof(tok->value))
         goto out;
-    du_copy(tok->value, sizeof(tok->value), t);
-    tok->obtained_ms = now_ms;
-    tok->expires_ms = dialect_jwt_exp_ms(t);
-    if (tok->expires_ms == 0 || tok->expires_ms <= now_ms)
-        tok->expires_ms = now_ms + (int64_t)e->token_ttl_s * 1000;
+    dialect_token_set(tok, t, now_ms, e->token_ttl_s);
     st = SH_OK;
 out:
     json_decref(j);
