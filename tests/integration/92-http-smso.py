@@ -46,7 +46,10 @@ def test(hub):
     fake.call("POST", "/_fake/dlr", {"id": pmid, "status": "sent"})
     fake.call("POST", "/_fake/dlr", {"id": pmid, "status": "delivered"})
     hub.wait_status(mid, "delivered", timeout=10)
-    check(all(c["status"] == 200 for c in fake.callbacks()), "webhooks answered 200")
+    # both callbacks recorded (the fake writes its record after the hub's answer), all 200
+    cbs = wait_for(lambda: len(fake.callbacks()) >= 2 and fake.callbacks(), 10,
+                   "the fake to record both callbacks")
+    check(all(c["status"] == 200 for c in cbs), "webhooks answered 200: %r" % cbs)
 
     # permanent: 400 (invalid) and 402 (no credit) → rejected after one POST each
     for mode in ("400", "402"):

@@ -78,7 +78,10 @@ def test(hub):
     fake.call("POST", "/_fake/dlr", {"id": pmid, "status": "accepted"})
     fake.call("POST", "/_fake/dlr", {"id": pmid, "status": "delivered"})
     hub.wait_status(mid, "delivered", timeout=10)
-    check(all(c["status"] == 200 for c in fake.callbacks()), "receipts answered 200")
+    # both callbacks recorded (the fake writes its record after the hub's answer), all 200
+    cbs = wait_for(lambda: len(fake.callbacks()) >= 2 and fake.callbacks(), 10,
+                   "the fake to record both callbacks")
+    check(all(c["status"] == 200 for c in cbs), "receipts answered 200: %r" % cbs)
 
     # permanent: quota (status 9 at HTTP 200) → rejected after one POST, no failover
     fake.fail_next("quota")
