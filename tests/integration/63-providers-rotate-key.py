@@ -24,7 +24,8 @@ def rotate(hub, key_file):
 
 
 def key_ids(hub):
-    return {k for (k,) in hub.query("SELECT DISTINCT secret_key_id FROM provider_credentials "
+    # str(): the PostgreSQL query helper reads digit-only text (a hex key id can be) as a number
+    return {str(k) for (k,) in hub.query("SELECT DISTINCT secret_key_id FROM provider_credentials "
                                     "WHERE secret IS NOT NULL")}
 
 
